@@ -1,0 +1,121 @@
+"""Writing an answer: fit passages into the LLM's context, stream the reply, and resolve its citations.
+
+Takes hits already retrieved and a chat model; returns text pieces as they come and, at the end, an
+``Answer`` with citations that point only at passages the model was shown. When the model writes no [n]
+at all, each answer sentence that repeats a passage nearly word for word is given that passage's number,
+so a copied statement is never left without its source.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from .documents import Hit
+from .llm import ChatModel
+from .prompts import NO_ANSWER, answer_messages, is_abstention, parse_citations, passage_block
+
+# Tokens reserved for the chat template's own markup
+TEMPLATE_TOKENS = 64
+
+
+@dataclass
+class Answer:
+    """An answer with its citations, every passage shown to the model, and timings in milliseconds."""
+
+    question: str
+    answer: str = ""
+    standalone: str = ""
+    citations: list[int] = field(default_factory=list)
+    passages: list[Hit] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+
+    @property
+    def abstained(self) -> bool:
+        return is_abstention(self.answer)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``rag ask --json``, as documented in the README."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [{"n": n, **self.passages[n - 1].to_dict()} for n in self.citations],
+            "passages": [hit.to_dict() for hit in self.passages],
+            "timings": self.timings,
+            "models": self.models,
+        }
+
+
+def fit_passages(hits: list[Hit], question: str, llm: ChatModel, max_tokens: int) -> list[Hit]:
+    """The leading hits whose prompt fits the context window with ``max_tokens`` left for the answer."""
+    budget = llm.n_ctx - max_tokens - TEMPLATE_TOKENS
+    budget -= sum(llm.count_tokens(m["content"]) for m in answer_messages(question, []))
+    kept = []
+    for n, hit in enumerate(hits, 1):
+        cost = llm.count_tokens(passage_block(n, hit)) + 2
+        if cost > budget:
+            break
+        kept.append(hit)
+        budget -= cost
+    return kept
+
+
+def generate(answer: Answer, llm: ChatModel, max_tokens: int, temperature: float,
+             clock: Callable[[], float] = time.perf_counter) -> Iterator[str]:
+    """Stream the model's reply to ``answer.standalone`` from ``answer.passages``, then fill in the citations."""
+    start = clock()
+    if not answer.passages:
+        answer.answer = NO_ANSWER
+        yield NO_ANSWER
+    else:
+        text = ""
+        for piece in llm.stream(answer_messages(answer.standalone, answer.passages), max_tokens, temperature):
+            if not text:
+                answer.timings["first_token_ms"] = round((clock() - start) * 1000, 1)
+            text += piece
+            yield piece
+            # Small models can loop: stop at the first sentence that repeats an earlier one
+            cut = _repeat_start(text)
+            if cut is not None:
+                text = text[:cut]
+                break
+        answer.answer = text.strip()
+        answer.citations = parse_citations(answer.answer, len(answer.passages))
+        if not answer.citations and not answer.abstained:
+            answer.citations = attribute(answer.answer, answer.passages)
+    answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
+    answer.timings["generate_ms"] = round((clock() - start) * 1000, 1)
+
+
+def attribute(text: str, hits: list[Hit], threshold: float = 0.6) -> list[int]:
+    """Passages that an answer sentence repeats: most of the sentence's words appear in that passage."""
+    cited = []
+    passages = [_words(hit.chunk.text) for hit in hits]
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = _words(sentence)
+        if len(words) < 4:
+            continue
+        shares = [len(words & p) / len(words) for p in passages]
+        best = max(range(len(shares)), key=shares.__getitem__)
+        if shares[best] >= threshold and best + 1 not in cited:
+            cited.append(best + 1)
+    return cited
+
+
+def _repeat_start(text: str) -> int | None:
+    """Where a completed sentence that repeats an earlier one begins, if the text has one."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[.!?]\s+", text)]
+    seen = set()
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        sentence = " ".join(text[a:b].split()).lower()
+        if len(sentence) > 20 and sentence in seen:
+            return a
+        seen.add(sentence)
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]{3,}", text.lower()))

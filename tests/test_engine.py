@@ -1,0 +1,164 @@
+"""The engine end to end with the real bundled models: the shared PDFs, PubMed exports, answers, persistence."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.engine import Engine
+from rag.errors import CollectionError
+from rag.ingest import ingest
+from rag.settings import Settings
+from tests.conftest import shared_data
+
+PUBMED_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<PubmedArticleSet>
+ <PubmedArticle><MedlineCitation><PMID Version="1">31415926</PMID><Article>
+  <Journal><Title>Journal of Thrombosis</Title>
+  <JournalIssue><PubDate><Year>2019</Year></PubDate></JournalIssue></Journal>
+  <ArticleTitle>Low molecular weight heparin after hip surgery.</ArticleTitle>
+  <Abstract><AbstractText Label="RESULTS">Enoxaparin reduced venous thromboembolism after hip replacement.
+  </AbstractText>
+  </Abstract></Article></MedlineCitation></PubmedArticle>
+ <PubmedArticle><MedlineCitation><PMID Version="1">27182818</PMID><Article>
+  <Journal><Title>Malaria Journal</Title><JournalIssue><PubDate><Year>2016</Year></PubDate></JournalIssue></Journal>
+  <ArticleTitle>Bed nets and malaria in children.</ArticleTitle>
+  <Abstract><AbstractText>Insecticide-treated bed nets lowered malaria incidence in children under five.</AbstractText>
+  </Abstract></Article></MedlineCitation></PubmedArticle>
+</PubmedArticleSet>
+"""
+
+MEDLINE = """PMID- 11235813
+TI  - Statins and cardiovascular mortality in older adults.
+AB  - Statin therapy was associated with lower cardiovascular mortality in adults
+      older than 75 years.
+JT  - Cardiology Today
+DP  - 2001 Mar
+AU  - Smith J
+
+PMID- 21345589
+TI  - Vitamin D supplementation and fractures.
+AB  - Daily vitamin D did not reduce hip fractures in community-dwelling women.
+JT  - Bone Reports
+DP  - 2011
+AU  - Doe A
+"""
+
+
+@pytest.fixture(scope="module")
+def pdfs():
+    folder = shared_data("pdfs")
+    return folder, json.loads((folder / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, pdfs):
+    """One engine with the five shared PDFs ingested into collection 'papers'."""
+    engine = Engine(Settings.from_env(data_dir=tmp_path_factory.mktemp("data")))
+    folder, manifest = pdfs
+    report = ingest(engine, "papers", [(m["file"], folder / m["file"]) for m in manifest])
+    assert report.failed == [] and len(report.added) == 5
+    return engine
+
+
+def test_every_probe_phrase_finds_its_pdf_and_page(engine, pdfs):
+    folder, manifest = pdfs
+    for entry in manifest:
+        for phrase in entry["probe_phrases"]:
+            hits = engine.search("papers", phrase, k=3)
+            found = [(h.chunk.document, h.chunk.page) for h in hits]
+            pages = [h.chunk.page for h in hits if h.chunk.document == entry["file"]
+                     and " ".join(phrase.split()) in " ".join(h.chunk.text.split())]
+            assert pages, f"{phrase!r} not found in the top 3: {found}"
+            assert isinstance(pages[0], int) and 1 <= pages[0] <= entry["pages"]
+
+
+def test_answer_cites_the_pdf_it_comes_from(engine):
+    answer = engine.ask("papers", "What are the complications of DVT prophylaxis in trauma patients?").run()
+    assert answer.answer and not answer.abstained
+    assert answer.citations, answer.answer
+    cited = {answer.passages[n - 1].chunk.document for n in answer.citations}
+    assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf" in cited
+    data = answer.to_dict()
+    assert set(data) == {"question", "answer", "citations", "passages", "timings", "models"}
+    assert set(data["timings"]) >= {"retrieve_ms", "first_token_ms", "total_ms"}
+    assert all(set(c) == {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
+
+
+def test_reingesting_adds_nothing(engine, pdfs):
+    folder, manifest = pdfs
+    before = engine.collection("papers").manifest["version"]
+    report = ingest(engine, "papers", [(manifest[0]["file"], folder / manifest[0]["file"])])
+    assert report.added == [] and report.skipped == [(manifest[0]["file"], "already in the collection")]
+    assert engine.collection("papers").manifest["version"] == before
+
+
+def test_a_second_process_sees_the_saved_collection(engine):
+    env = {**os.environ, "RAG_DATA_DIR": str(engine.settings.data_dir)}
+    result = subprocess.run([sys.executable, "-m", "rag.cli", "search", "vespa selective pressure", "--collection",
+                             "papers", "-k", "2", "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    assert hits[0]["document"] == "webb2017_vespa_selective_pressure_peerjcs.pdf"
+    assert set(hits[0]) == {"document", "page", "chunk_id", "text", "score"}
+
+
+def test_pubmed_exports_keep_their_pmids(tmp_path):
+    engine = Engine(Settings.from_env())
+    (tmp_path / "export.xml").write_text(PUBMED_XML)
+    (tmp_path / "export.nbib").write_text(MEDLINE)
+    files = [("export.xml", tmp_path / "export.xml"), ("export.nbib", tmp_path / "export.nbib")]
+    report = ingest(engine, "pubmed", files)
+    assert report.failed == []
+    docs = {d["source"]: d for d in engine.collection("pubmed").documents.values()}
+    assert set(docs) == {"31415926", "27182818", "11235813", "21345589"}
+    assert docs["31415926"]["metadata"]["journal"] == "Journal of Thrombosis"
+    assert docs["11235813"]["metadata"]["year"] in ("2001", 2001)
+    assert engine.search("pubmed", "bed nets malaria children", k=1)[0].chunk.document == "27182818"
+    assert engine.search("pubmed", "statins mortality elderly", k=1)[0].chunk.document == "11235813"
+
+
+def test_documents_can_be_removed_and_collections_deleted(tmp_path):
+    engine = Engine(Settings.from_env())
+    (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis in trauma patients.")
+    (tmp_path / "b.md").write_text("# Malaria\n\nMalaria is spread by Anopheles mosquitoes.")
+    ingest(engine, "notes", [("a.txt", tmp_path / "a.txt"), ("b.md", tmp_path / "b.md")])
+    engine.remove_document("notes", "a.txt")
+    assert [d["source"] for d in engine.collection("notes").documents.values()] == ["b.md"]
+    assert {h.chunk.document for h in engine.search("notes", "heparin thrombosis", k=5)} == {"b.md"}
+    # Removed content can be added again
+    assert ingest(engine, "notes", [("a.txt", tmp_path / "a.txt")]).added == [("a.txt", 1)]
+    engine.delete("notes")
+    assert engine.collections() == []
+    with pytest.raises(CollectionError, match="No collection named"):
+        engine.search("notes", "heparin")
+
+
+def test_a_collection_built_with_another_model_is_not_queried_silently_wrong(tmp_path):
+    from tests import tiny_bert
+
+    folder = tiny_bert.build(tmp_path / "tiny")
+    tiny = Engine(Settings.from_env(embeddings=str(folder)))
+    (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis.")
+    ingest(tiny, "built-tiny", [("a.txt", tmp_path / "a.txt")])
+
+    # The default engine queries it with the model it was built with
+    default = Engine(Settings.from_env())
+    assert default.collection("built-tiny").model.path == folder.resolve()
+    assert default.search("built-tiny", "heparin")[0].chunk.document == "a.txt"
+
+    # With that model gone, the user is told what to do
+    import shutil
+
+    shutil.rmtree(folder)
+    with pytest.raises(CollectionError, match="was built with the embedding model"):
+        Engine(Settings.from_env()).collection("built-tiny")
+
+
+def test_invalid_collection_names_are_refused():
+    engine = Engine(Settings.from_env())
+    for name in ["../escape", "", ".hidden", "a/b", "x" * 65]:
+        with pytest.raises(CollectionError, match="Invalid collection name"):
+            engine.create(name)

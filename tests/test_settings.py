@@ -1,0 +1,30 @@
+import pytest
+
+from rag.errors import ConfigError
+from rag.settings import Settings
+
+
+def test_defaults_and_environment():
+    settings = Settings.from_env({"RAG_TOP_K": "8", "RAG_MODE": "bm25", "RAG_ALLOW_DOWNLOAD": "yes", "RAG_LLM": ""})
+    assert (settings.top_k, settings.mode, settings.allow_download, settings.llm) == (8, "bm25", True, "")
+    assert Settings.from_env({}).mode == "hybrid"
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("RAG_TOP_K", "many", "RAG_TOP_K='many' is not a valid value"),
+    ("RAG_MODE", "fuzzy", "RAG_MODE must be one of"),
+    ("RAG_HYBRID_WEIGHT", "1.5", "RAG_HYBRID_WEIGHT must be between 0 and 1"),
+    ("RAG_N_CTX", "100", "RAG_N_CTX must be at least 512"),
+    ("RAG_ALLOW_DOWNLOAD", "maybe", "expected true or false"),
+])
+def test_wrong_values_are_named(name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({name: value})
+
+
+def test_every_setting_is_in_the_readme():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for variable, _, _ in Settings().describe():
+        assert f"`{variable}`" in readme
