@@ -16,6 +16,7 @@ HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 def load_html(text: str, name: str) -> list[Document]:
     """One document from an HTML page."""
     from bs4 import BeautifulSoup
+    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
     soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -30,6 +31,8 @@ def load_html(text: str, name: str) -> list[Document]:
 
     sections, heading, parts = [], None, []
     for node in soup.find_all(string=True):
+        if isinstance(node, (CData, Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
         parent = node.find_parent(HEADINGS)
         if parent is not None:
             if parent.get("data-rag-seen") is None:

@@ -29,7 +29,7 @@ def load_file(path: Path, name: str | None = None, max_bytes: int | None = None)
             raise LoadError(name, "not a file")
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            raise LoadError(name, f"the file is larger than the limit of {max_bytes / 1024 / 1024:g} MB")
+            raise LoadError(name, f"the file is larger than the limit of {round(max_bytes / 1024 / 1024, 2):g} MB")
         data = path.read_bytes()
     except OSError as error:
         raise LoadError(name, f"cannot be read ({error.strerror or error})") from None
@@ -85,6 +85,9 @@ def decode(data: bytes, name: str) -> str:
         return _check_text(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return _check_text(western, name)
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(data[:1_000_000]))
@@ -95,6 +98,21 @@ def decode(data: bytes, name: str) -> str:
     tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01]
     encoding = "cp1252" if any("cp1252" in m.could_be_from_charset for m in tied) else best.encoding
     return _check_text(data.decode(encoding, errors="replace"), name)
+
+
+def _western(data: bytes) -> str | None:
+    """The text as Windows-1252 when that reads as Western European prose: few, Latin-1 accented letters.
+
+    Short samples defeat statistical detectors; Western text in 1252 has most letters ASCII, which Cyrillic or
+    Greek code pages decoded as 1252 do not.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    foreign = [c for c in letters if not c.isascii()]
+    return text if letters and len(foreign) <= 0.2 * len(letters) else None
 
 
 def _check_text(text: str, name: str) -> str:
