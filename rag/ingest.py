@@ -135,3 +135,13 @@ def safe_name(name: str) -> str:
 def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
+def seed(engine, folder: Path, name: str = "Sample papers") -> IngestReport | None:
+    """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""
+    marker = engine.settings.data_dir / ".sample-created"
+    if marker.exists() or not folder.is_dir() or engine.collections():
+        return None
+    report = ingest(engine, name, [(p.name, p) for p in expand([folder])])
+    marker.write_text(name)
+    return report

@@ -1,0 +1,57 @@
+"""The Streamlit app through AppTest, with the real bundled models: the user's path through the UI."""
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, shared_data
+
+TIMEOUT = 300
+
+
+def start() -> AppTest:
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def test_first_start_has_the_sample_collection_ready_to_ask():
+    at = start()
+    assert not at.exception
+    assert at.selectbox(key="collection").value == "Sample papers"
+    assert "bundled all-MiniLM-L6-v2" in at.info[0].value
+    at.chat_input[0].set_value("What are the complications of DVT prophylaxis in trauma?").run()
+    assert not at.exception
+    assert "Sources" in texts(at) or "cites no passage" in texts(at)
+
+
+def test_create_upload_ask_delete():
+    at = start()
+    at.text_input[0].set_value("Trauma")
+    at.button(key="FormSubmitter:create-Create").click().run()
+    assert at.selectbox(key="collection").value == "Trauma"
+
+    pdf = shared_data("pdfs", "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf")
+    note = b"<html><body><h1>Note</h1><p>Aspirin is not enough <script>alert(1)</script> after hip surgery.</p>"
+    at.file_uploader[0].set_value([(pdf.name, pdf.read_bytes(), "application/pdf"),
+                                   ("note.html", note, "text/html"), ("empty.txt", b"", "text/plain")])
+    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    assert not at.exception
+    assert "2 file(s) added" in at.success[0].value
+    assert "empty.txt: the file is empty" in at.error[0].value.replace("\\", "")
+    assert at.expander[0].label == "Documents (2)"
+
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    assert not at.exception
+    chat = [m for m in at.chat_message]
+    assert [m.name for m in chat] == ["user", "assistant"]
+    shown = texts(at).replace("\\", "")
+    assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf, page" in shown
+
+    at.button(key="delete").click().run()
+    at.button(key="confirm").click().run()
+    assert not at.exception
+    assert "Trauma" not in at.selectbox(key="collection").options
