@@ -26,7 +26,7 @@ def create() -> Engine:
     """The one engine of this server, with the sample collection on a first start."""
     engine = Engine(Settings.from_env())
     seed(engine, SAMPLES)
-    engine.llm  # noqa: B018 - load the LLM now rather than at the first question
+    _ = engine.llm  # load the LLM now rather than at the first question
     return engine
 
 
@@ -179,12 +179,12 @@ def chat(engine: Engine, name: str) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="biorag", page_icon="🔬", layout="wide")
+    st.set_page_config(page_title="biorag", layout="wide")
     st.session_state.setdefault("chats", {})
     try:
         engine = create()
         with st.sidebar:
-            st.header("🔬 biorag")
+            st.header("biorag")
             name = sidebar(engine)
         st.title(name or "Ask your papers")
         if name:

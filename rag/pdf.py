@@ -50,7 +50,8 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
 
 def clean_page(text: str) -> str:
     """Page text with the layout's line breaks undone and paragraph breaks kept."""
-    text = tidy(text)
+    # pdfium marks a word hyphenated at a line end with U+FFFE; soft hyphens are invisible too
+    text = tidy(re.sub("[\ufffe\u00ad]\\s*", "", text))
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
     text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()

@@ -30,7 +30,8 @@ _CITATION = re.compile(r"\[(\d+(?:\s*(?:,|-|–|and)\s*\d+)*)\]")
 def passage_block(n: int, hit: Hit) -> str:
     """One numbered, quoted passage with its source."""
     where = hit.chunk.document + (f", page {hit.chunk.page}" if hit.chunk.page else "")
-    text = hit.chunk.text.replace('"""', '"')
+    # The papers' own reference brackets ([2,4-6]) would read as citations of our passages
+    text = _CITATION.sub(lambda m: f"(ref. {m.group(1)})", hit.chunk.text).replace('"""', '"')
     return f'[{n}] ({where})\n"""{text}"""'
 
 

@@ -1,0 +1,95 @@
+"""A real browser against a real server: Debian's Chromium driven by Playwright, the bundled models behind it.
+
+Starts `streamlit run app.py` on a free port with a fresh data folder, uploads a shared PDF through the file
+uploader, asks a question whose answer is on a known page, and checks the answer and its cited source. Writes
+the timings to tests/artifacts/browser.json and a screenshot to tests/artifacts/browser.png.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT, shared_data
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PDF = "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    if not os.path.exists(CHROMIUM) or shutil.which("streamlit", path=str(ROOT / ".venv" / "bin")) is None:
+        pytest.skip("Debian chromium (apt-get install chromium) and the venv's streamlit are needed")
+    port = free_port()
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data")}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "w"))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url, started
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_upload_ask_and_check_the_source_in_a_browser(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, started = server
+    pdf = shared_data("pdfs", PDF)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        chat_input = page.get_by_test_id("stChatInputTextArea")
+        expect(chat_input).to_be_visible(timeout=300_000)
+        usable_s = time.perf_counter() - started
+
+        # A new collection, and the PDF through the uploader
+        page.get_by_label("New collection").fill("Browser test")
+        page.get_by_role("button", name="Create").click()
+        expect(page.get_by_role("heading", name="Browser test")).to_be_visible(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(pdf))
+        expect(page.get_by_role("button", name=f"Remove {PDF}")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Add to collection").click()
+        expect(page.get_by_text("1 file(s) added")).to_be_visible(timeout=300_000)
+
+        # Ask; the answer streams in, then its sources
+        chat_input.fill("What are the complications of DVT prophylaxis in trauma patients?")
+        asked = time.perf_counter()
+        chat_input.press("Enter")
+        assistant = page.get_by_test_id("stChatMessage").nth(1)
+        expect(assistant).to_contain_text("prophylaxis", timeout=300_000)
+        first_token_s = time.perf_counter() - asked
+        expect(assistant.get_by_text("Sources")).to_be_visible(timeout=300_000)
+        answered_s = time.perf_counter() - asked
+        expect(assistant).to_contain_text(f"{PDF}, page 1")
+
+        page.screenshot(path=str(ARTIFACTS / "browser.png"), full_page=True)
+        browser.close()
+    (ARTIFACTS / "browser.json").write_text(json.dumps(
+        {"start_to_usable_page_s": round(usable_s, 2), "first_answer_text_s": round(first_token_s, 2),
+         "full_answer_with_sources_s": round(answered_s, 2)}, indent=1))
