@@ -6,6 +6,7 @@ text and model output into inert Markdown. One Engine is shared by every browser
 
 from __future__ import annotations
 
+import hmac
 import tempfile
 from pathlib import Path
 
@@ -178,10 +179,26 @@ def chat(engine: Engine, name: str) -> None:
                      {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
 
 
+def signed_in(settings: Settings) -> bool:
+    """With RAG_PASSWORD set, a password form until the right password is given (kept for the session)."""
+    if not settings.password or st.session_state.get("signed_in"):
+        return True
+    with st.form("sign-in"):
+        given = st.text_input("Password", type="password")
+        if st.form_submit_button("Sign in"):
+            if hmac.compare_digest(given.encode(), settings.password.encode()):
+                st.session_state.signed_in = True
+                st.rerun()
+            st.error("Wrong password.")
+    return False
+
+
 def main() -> None:
     st.set_page_config(page_title="biorag", layout="wide")
     st.session_state.setdefault("chats", {})
     try:
+        if not signed_in(Settings.from_env()):
+            return
         engine = create()
         with st.sidebar:
             st.header("biorag")

@@ -1,6 +1,7 @@
 """HTML to visible text: scripts, styles, hidden elements and markup dropped; sections at headings.
 
-The text comes out as plain text; nothing of the page is ever run or rendered.
+The text comes out as plain text; nothing of the page is ever run or rendered. The tree is walked once,
+without recursion or edits inside it, so deeply nested or huge pages cost linear time.
 """
 
 from __future__ import annotations
@@ -9,39 +10,37 @@ from .documents import Document, Section
 from .loaders import tidy
 
 DROP = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "embed", "canvas", "form"]
-BLOCKS = ["p", "div", "li", "tr", "br", "section", "article", "blockquote", "pre", "td", "th", "dd", "dt", "table"]
-HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+BLOCKS = {"p", "div", "li", "tr", "br", "section", "article", "blockquote", "pre", "td", "th", "dd", "dt", "table",
+          "ul", "ol", "header", "footer", "main", "aside", "nav", "figure", "figcaption", "hr"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def load_html(text: str, name: str) -> list[Document]:
     """One document from an HTML page."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
     soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(DROP):
-        tag.decompose()
-    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"
-                             or "display:none" in (t.get("style") or "").replace(" ", "")):
-        tag.decompose()
-    for tag in soup.find_all(BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
+    hidden = [t for t in soup.find_all(True) if t.name in DROP or t.has_attr("hidden")
+              or t.get("aria-hidden") == "true" or "display:none" in (t.get("style") or "").replace(" ", "")]
+    for tag in hidden:
+        if not tag.decomposed:
+            tag.decompose()
 
-    sections, heading, parts = [], None, []
-    for node in soup.find_all(string=True):
-        if isinstance(node, (CData, Comment, Declaration, Doctype, ProcessingInstruction)):
-            continue
-        parent = node.find_parent(HEADINGS)
-        if parent is not None:
-            if parent.get("data-rag-seen") is None:
-                parent["data-rag-seen"] = "1"
+    sections, heading, parts, skip = [], None, [], set()
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name in HEADINGS:
                 sections.append(Section(tidy("".join(parts)), heading=heading))
-                heading, parts = parent.get_text(" ", strip=True), []
+                heading, parts = node.get_text(" ", strip=True), []
+                skip.update(id(s) for s in node.find_all(string=True))
                 title = title or heading
-            continue
-        parts.append(str(node))
+            elif node.name in BLOCKS:
+                parts.append("\n")
+        elif isinstance(node, NavigableString) and id(node) not in skip and not isinstance(
+                node, (CData, Comment, Declaration, Doctype, ProcessingInstruction)):
+            parts.append(str(node))
     sections.append(Section(tidy("".join(parts)), heading=heading))
     sections = [s for s in sections if s.text]
     return [Document(name, title[:200] or name, sections)]

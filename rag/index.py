@@ -35,7 +35,7 @@ class VectorIndex(Protocol):
 
 
 class TxtaiIndex:
-    """A txtai Embeddings index over chunks. Searches may run in parallel; writes must be serialized by the caller."""
+    """A txtai Embeddings index over chunks. Searches are serialized by a lock; writes go to a copy (see Collection)."""
 
     def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None):
         from txtai import Embeddings
@@ -80,7 +80,8 @@ class TxtaiIndex:
         columns = ", ".join(["id", "text", *(f"[{f}]" for f in FIELDS), "score"])
         sql = f"select {columns} from txtai where similar(:q, :w, :c) limit :k"
         params = {"q": query, "w": WEIGHTS.get(mode, weight), "c": k, "k": k}
-        rows = self.embeddings.search(sql, limit=k, parameters=params)
+        with self.lock:
+            rows = self.embeddings.search(sql, limit=k, parameters=params)
         return [Hit(_chunk(row), float(row["score"])) for row in rows]
 
     def count(self) -> int:

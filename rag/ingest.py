@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,8 +128,9 @@ def ingest(engine, name: str, files: list[tuple[str, Path]], progress: Progress 
 
 
 def safe_name(name: str) -> str:
-    """A display name reduced to its last path part, without control characters; never empty."""
-    name = re.sub(r"[\x00-\x1f\x7f]", "", str(name).replace("\\", "/")).split("/")[-1].strip()
+    """A display name reduced to its last path part, without control or bidi-override characters; never empty."""
+    name = unicodedata.normalize("NFC", str(name).replace("\\", "/")).split("/")[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")).strip(" .")
     return name[:255] or "unnamed"
 
 

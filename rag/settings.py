@@ -50,6 +50,8 @@ class Settings:
     max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
     max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
         "help": "Largest total size of one upload or ingest"})
+    password: str = field(default="", repr=False, metadata={"env": "RAG_PASSWORD",
+        "help": "If set, the web app asks for this password before showing anything"})
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
@@ -90,7 +92,9 @@ class Settings:
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(variable, value, description) for every setting, for the README and `rag models`."""
-        return [(f.metadata["env"], str(getattr(self, f.name)), f.metadata["help"]) for f in fields(self)]
+        shown = {f.name: "(set)" if f.name == "password" and self.password else str(getattr(self, f.name))
+                 for f in fields(self)}
+        return [(f.metadata["env"], shown[f.name], f.metadata["help"]) for f in fields(self)]
 
 
 def _parse(name: str, raw: str, default):

@@ -1,5 +1,7 @@
 """The Streamlit app through AppTest, with the real bundled models: the user's path through the UI."""
 
+import re
+
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -55,3 +57,33 @@ def test_create_upload_ask_delete():
     at.button(key="confirm").click().run()
     assert not at.exception
     assert "Trauma" not in at.selectbox(key="collection").options
+
+
+def test_markup_inside_documents_is_shown_as_text():
+    at = start()
+    at.text_input[0].set_value("Hostile")
+    at.button(key="FormSubmitter:create-Create").click().run()
+    page = ("# Heparin note\n\nHeparin dosing <script>alert('x')</script> <b>raw html</b> "
+            "![tracker](http://example.invalid/t.png) [click](javascript:alert(1)) ends here.")
+    at.file_uploader[0].set_value(("note.md", page.encode(), "text/markdown"))
+    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    at.chat_input[0].set_value("What about heparin dosing?").run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "Heparin dosing" in m.value]
+    assert shown, "the passage is shown"
+    for value in shown:
+        # Every markup character from the document is escaped (our own highlight directive aside)
+        text = value.replace(":orange-background[", "")
+        assert re.search(r"(?<!\\)[<>(!`*_]|(?<!\\)\[", text) is None, value
+
+
+def test_password_gate(monkeypatch):
+    monkeypatch.setenv("RAG_PASSWORD", "s3cret")
+    at = start()
+    assert not at.chat_input and not at.selectbox
+    at.text_input[0].set_value("wrong")
+    at.button[0].click().run()
+    assert at.error[0].value == "Wrong password." and not at.chat_input
+    at.text_input[0].set_value("s3cret")
+    at.button[0].click().run()
+    assert at.chat_input and at.selectbox(key="collection").value == "Sample papers"
