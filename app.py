@@ -134,6 +134,9 @@ def show_answer(answer: dict) -> None:
     cited = {c["n"] for c in answer["citations"]}
     if answer["citations"]:
         st.markdown("**Sources**")
+        if answer.get("citations_matched"):
+            st.caption("The model gave no citation numbers: each [n] marks an answer sentence that repeats "
+                       "that passage.")
     elif answer["passages"] and not is_abstention(answer["answer"]):
         st.caption("The answer cites no passage: check it against the retrieved passages below.")
     for c in answer["citations"]:

@@ -3,7 +3,8 @@
 Takes hits already retrieved and a chat model; returns text pieces as they come and, at the end, an
 ``Answer`` with citations that point only at passages the model was shown. When the model writes no [n]
 at all, each answer sentence that repeats a passage nearly word for word is given that passage's number,
-so a copied statement is never left without its source.
+so a copied statement is never left without its source: the text gets those [n] marks, and the answer is
+flagged as ``matched`` so that the UI can say the numbers were added after the fact.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Answer:
     passages: list[Hit] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
+    matched: bool = False
 
     @property
     def abstained(self) -> bool:
@@ -46,6 +48,7 @@ class Answer:
             "passages": [hit.to_dict() for hit in self.passages],
             "timings": self.timings,
             "models": self.models,
+            "citations_matched": self.matched,
         }
 
 
@@ -85,24 +88,29 @@ def generate(answer: Answer, llm: ChatModel, max_tokens: int, temperature: float
         answer.answer = text.strip()
         answer.citations = parse_citations(answer.answer, len(answer.passages))
         if not answer.citations and not answer.abstained:
-            answer.citations = attribute(answer.answer, answer.passages)
+            answer.answer, answer.citations = attribute(answer.answer, answer.passages)
+            answer.matched = bool(answer.citations)
     answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
     answer.timings["generate_ms"] = round((clock() - start) * 1000, 1)
 
 
-def attribute(text: str, hits: list[Hit], threshold: float = 0.6) -> list[int]:
-    """Passages that an answer sentence repeats: most of the sentence's words appear in that passage."""
-    cited = []
+def attribute(text: str, hits: list[Hit], threshold: float = 0.6) -> tuple[str, list[int]]:
+    """Credit each answer sentence that repeats a passage (most of its words are in it) to that passage.
+
+    Returns the text with [n] after each credited sentence, and the passage numbers in order of first use.
+    """
+    cited, out = [], []
     passages = [_words(hit.chunk.text) for hit in hits]
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in re.split(r"(?<=[.!?])(\s+)", text):
         words = _words(sentence)
-        if len(words) < 4:
-            continue
-        shares = [len(words & p) / len(words) for p in passages]
+        shares = [len(words & p) / len(words) for p in passages] if len(words) >= 4 else [0.0]
         best = max(range(len(shares)), key=shares.__getitem__)
-        if shares[best] >= threshold and best + 1 not in cited:
-            cited.append(best + 1)
-    return cited
+        if shares[best] >= threshold:
+            cited += [best + 1] if best + 1 not in cited else []
+            match = re.match(r"(.*?)([.!?]*)$", sentence, re.S)
+            sentence = f"{match.group(1)} [{best + 1}]{match.group(2)}"
+        out.append(sentence)
+    return "".join(out), cited
 
 
 def _repeat_start(text: str) -> int | None:

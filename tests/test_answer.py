@@ -36,8 +36,18 @@ def test_no_passages_means_the_fixed_phrase_without_calling_the_model():
 
 def test_uncited_copied_sentence_is_attributed_to_its_passage():
     passages = hits("Malaria is spread by mosquitoes.", "Heparin prevents deep venous thrombosis in trauma.")
-    assert attribute("Heparin prevents deep venous thrombosis in trauma patients.", passages) == [2]
-    assert attribute("Something entirely different is said here.", passages) == []
+    text = "Heparin prevents deep venous thrombosis in trauma patients. Something entirely different is said."
+    assert attribute(text, passages) == (
+        "Heparin prevents deep venous thrombosis in trauma patients [2]. Something entirely different is said.", [2])
+    assert attribute("Something entirely different is said here.", passages) == (
+        "Something entirely different is said here.", [])
+
+
+def test_matched_citations_are_marked_in_the_text_and_flagged():
+    answer = Answer("Q", standalone="Q", passages=hits("Malaria is spread by Anopheles mosquitoes at night."))
+    list(generate(answer, ScriptedLLM("Malaria is spread by Anopheles mosquitoes."), 100, 0.0))
+    assert answer.answer == "Malaria is spread by Anopheles mosquitoes [1]."
+    assert answer.citations == [1] and answer.matched and answer.to_dict()["citations_matched"] is True
 
 
 def test_a_looping_model_is_stopped_at_the_first_repeated_sentence():
