@@ -37,13 +37,15 @@ class VectorIndex(Protocol):
 class TxtaiIndex:
     """A txtai Embeddings index over chunks. Searches are serialized by a lock; writes go to a copy (see Collection)."""
 
-    def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None):
+    def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None,
+                 overrides: dict | None = None):
         from txtai import Embeddings
 
         self.model = model
-        self.embeddings = Embeddings(self.config(model), models=models if models is not None else {})
+        config = {**self.config(model), **(overrides or {})}
+        self.embeddings = Embeddings(config, models=models if models is not None else {})
         if path is not None:
-            self.embeddings.load(str(path), config=self.config(model))
+            self.embeddings.load(str(path), config=config)
         self.lock = threading.Lock()
 
     @staticmethod
