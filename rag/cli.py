@@ -66,6 +66,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="show the embedding model and LLM in use, and where they were found")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_models)
+
+    from .evalcli import add_parser as add_eval
+
+    add_eval(sub)
     return top
 
 
