@@ -7,6 +7,7 @@ text and model output into inert Markdown. One Engine is shared by every browser
 from __future__ import annotations
 
 import hmac
+import logging
 import tempfile
 from pathlib import Path
 
@@ -213,6 +214,10 @@ def main() -> None:
             st.info("Create a collection in the sidebar, then add your papers to it.")
     except RagError as error:
         st.error(str(error))
+    except Exception as error:  # noqa: BLE001 - a bug must still reach the user as a message, not a traceback
+        logging.getLogger("biorag").exception("unexpected error")
+        st.error(f"Something went wrong ({type(error).__name__}: {error}). Your collections are unchanged; "
+                 "the details are in the server's log.")
 
 
 main()

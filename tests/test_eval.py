@@ -34,7 +34,7 @@ def beir(tmp_path):
 @pytest.fixture
 def pubmedqa(tmp_path):
     records = {}
-    for n, (i, (title, text)) in enumerate(ABSTRACTS.items()):
+    for n, (title, text) in enumerate(ABSTRACTS.values()):
         records[f"{100 + n}"] = {"QUESTION": f"Is it true that {text[:-1].lower()}?", "CONTEXTS": [title, text],
                                  "LONG_ANSWER": text, "final_decision": ["yes", "no", "yes"][n % 3]}
     path = tmp_path / "pubmedqa.json"
