@@ -138,6 +138,9 @@ def show_answer(answer: dict) -> None:
         if answer.get("citations_matched"):
             st.caption("The model gave no citation numbers: each [n] marks an answer sentence that repeats "
                        "that passage.")
+    elif answer.get("declined"):
+        st.caption("No passage of this collection is close to the question, so the LLM was not asked. "
+                   "The closest passages are below.")
     elif answer["passages"] and not is_abstention(answer["answer"]):
         st.caption("The answer cites no passage: check it against the retrieved passages below.")
     for c in answer["citations"]:
@@ -147,7 +150,7 @@ def show_answer(answer: dict) -> None:
             st.markdown(highlighted_markdown(c["text"], claims))
     others = [(n, p) for n, p in enumerate(answer["passages"], 1) if n not in cited]
     if others:
-        with st.expander(f"Retrieved but not cited ({len(others)})"):
+        with st.expander(f"Retrieved but not cited ({len(others)})", expanded=bool(answer.get("declined"))):
             for n, p in others:
                 st.markdown(f"**[{n}] {escape(where(p))}** · score {p['score']:.2f}  \n{escape(p['text'])}")
 

@@ -34,6 +34,7 @@ class Answer:
     timings: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     matched: bool = False
+    declined: bool = False
 
     @property
     def abstained(self) -> bool:
@@ -49,6 +50,7 @@ class Answer:
             "timings": self.timings,
             "models": self.models,
             "citations_matched": self.matched,
+            "declined": self.declined,
         }
 
 
@@ -67,10 +69,13 @@ def fit_passages(hits: list[Hit], question: str, llm: ChatModel, max_tokens: int
 
 
 def generate(answer: Answer, llm: ChatModel, max_tokens: int, temperature: float,
-             clock: Callable[[], float] = time.perf_counter) -> Iterator[str]:
-    """Stream the model's reply to ``answer.standalone`` from ``answer.passages``, then fill in the citations."""
+             clock: Callable[[], float] = time.perf_counter, ask: bool = True) -> Iterator[str]:
+    """Stream the model's reply to ``answer.standalone`` from ``answer.passages``, then fill in the citations.
+
+    With no passages, or ``ask`` false, the reply is the fixed no-answer phrase and the model is not called.
+    """
     start = clock()
-    if not answer.passages:
+    if not answer.passages or not ask:
         answer.answer = NO_ANSWER
         yield NO_ANSWER
     else:

@@ -204,10 +204,13 @@ class AnswerStream:
         start = time.perf_counter()
         answer.standalone = engine.standalone(answer.question, self.history)
         hits = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
+        closest = collection.search(answer.standalone, 1, "dense", 1.0) if settings.min_similarity > 0 else []
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
         answer.passages = fit_passages(hits, answer.standalone, llm, settings.max_tokens)
         answer.models = {"embeddings": collection.model.name, "llm": engine.llm_name}
-        yield from generate(answer, llm, settings.max_tokens, settings.temperature)
+        # Nothing in the collection is close to the question: say so rather than let the LLM improvise
+        answer.declined = bool(closest) and closest[0].score < settings.min_similarity
+        yield from generate(answer, llm, settings.max_tokens, settings.temperature, ask=not answer.declined)
         answer.timings["total_ms"] = round((time.perf_counter() - start) * 1000, 1)
 
     def run(self) -> Answer:

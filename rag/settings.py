@@ -43,6 +43,9 @@ class Settings:
         "help": "Retrieval mode: hybrid, dense or bm25"})
     hybrid_weight: float = field(default=0.5, metadata={"env": "RAG_HYBRID_WEIGHT",
         "help": "Weight of dense scores in hybrid mode (0 = BM25 only, 1 = dense only)"})
+    min_similarity: float = field(default=0.3, metadata={"env": "RAG_MIN_SIMILARITY",
+        "help": "Below this cosine similarity between the question and the closest passage the app answers "
+                "that the documents do not hold the answer, without asking the LLM (0 = always ask)"})
     chunk_tokens: int = field(default=256, metadata={"env": "RAG_CHUNK_TOKENS",
         "help": "Chunk size in embedding-model tokens (capped at the model's maximum length)"})
     chunk_overlap: int = field(default=32, metadata={"env": "RAG_CHUNK_OVERLAP",
@@ -75,6 +78,7 @@ class Settings:
         checks = [
             (self.mode in MODES, "RAG_MODE", f"must be one of {', '.join(MODES)}"),
             (0.0 <= self.hybrid_weight <= 1.0, "RAG_HYBRID_WEIGHT", "must be between 0 and 1"),
+            (-1.0 <= self.min_similarity <= 1.0, "RAG_MIN_SIMILARITY", "must be between -1 and 1"),
             (self.n_ctx >= 512, "RAG_N_CTX", "must be at least 512"),
             (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
             (16 <= self.max_tokens < self.n_ctx // 2, "RAG_MAX_TOKENS",

@@ -37,3 +37,19 @@ def test_follow_up_retrieves_with_the_rewritten_question(tmp_path):
     assert answer.standalone == "What are the side effects of heparin?"
     assert answer.passages[0].chunk.document == "heparin.txt"
     assert answer.citations == [1] and answer.answer == "Bleeding [1]."
+
+
+def test_an_off_topic_question_is_declined_without_asking_the_llm(tmp_path):
+    from rag.prompts import NO_ANSWER
+
+    (tmp_path / "heparin.txt").write_text("Heparin can cause bleeding and heparin-induced thrombocytopenia.")
+    llm = ScriptedLLM("Paris is the capital of France.")
+    engine = Engine(Settings.from_env(), llm=llm)
+    ingest(engine, "c", [("heparin.txt", tmp_path / "heparin.txt")])
+    answer = engine.ask("c", "What is the capital of France?").run()
+    assert answer.answer == NO_ANSWER and answer.declined and llm.calls == []
+    assert answer.passages, "the passages are still shown, for the user to check"
+    on_topic = engine.ask("c", "What side effects does heparin have?").run()
+    assert not on_topic.declined and len(llm.calls) == 1
+    # 0 turns the check off
+    assert not engine.ask("c", "What is the capital of France?", min_similarity=0.0).run().declined

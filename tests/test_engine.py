@@ -82,7 +82,8 @@ def test_answer_cites_the_pdf_it_comes_from(engine):
     cited = {answer.passages[n - 1].chunk.document for n in answer.citations}
     assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf" in cited
     data = answer.to_dict()
-    assert set(data) == {"question", "answer", "citations", "passages", "timings", "models", "citations_matched"}
+    assert set(data) == {"question", "answer", "citations", "passages", "timings", "models", "citations_matched",
+                         "declined"}
     assert set(data["timings"]) >= {"retrieve_ms", "first_token_ms", "total_ms"}
     assert all(set(c) == {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
 
