@@ -86,7 +86,7 @@ class Engine:
     def collections(self) -> list[dict]:
         """Every collection with its size and model."""
         found = []
-        for folder in sorted(self.root.glob("*")) if self.root.exists() else []:
+        for folder in sorted(self.root.glob("[!.]*")) if self.root.exists() else []:
             try:
                 manifest = read_manifest(folder)
             except CollectionError:

@@ -39,8 +39,11 @@ class TxtaiIndex:
 
     def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None,
                  overrides: dict | None = None):
+        from transformers.utils import logging as transformers_logging
         from txtai import Embeddings
 
+        # The CLI draws its own progress; the model loader's bar on stderr is noise
+        transformers_logging.disable_progress_bar()
         self.model = model
         config = {**self.config(model), **(overrides or {})}
         self.embeddings = Embeddings(config, models=models if models is not None else {})
