@@ -16,7 +16,6 @@ from .chunker import ChunkSettings, chunk_document
 from .documents import Document, Section
 from .errors import RagError
 from .index import TxtaiIndex
-from .metrics import summarize
 from .models import ModelInfo
 from .tokenizer import ModelTokenizer
 
@@ -83,10 +82,3 @@ def rank_documents(index: TxtaiIndex, queries: dict[str, str], mode: str, weight
         runs[qid] = ranked[:depth]
     return runs
 
-
-def evaluate(index: TxtaiIndex, queries: dict[str, str], qrels: dict, mode: str, weight: float) -> dict:
-    """Metrics of one retrieval mode, with the median query latency."""
-    started = time.perf_counter()
-    runs = rank_documents(index, queries, mode, weight)
-    per_query = (time.perf_counter() - started) / max(len(queries), 1)
-    return {"mode": mode, "weight": weight, **summarize(runs, qrels), "ms_per_query": round(per_query * 1000, 1)}
