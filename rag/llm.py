@@ -54,3 +54,26 @@ class LlamaCppModel:
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
+
+
+def smoke_test() -> int:
+    """Load the configured LLM and generate a few tokens; a broken build crashes here, not in the app."""
+    import time
+
+    from .settings import Settings
+    from .models import resolve_llm
+
+    settings = Settings.from_env()
+    model = LlamaCppModel(resolve_llm(settings.llm), n_ctx=512, n_threads=settings.n_threads)
+    start = time.perf_counter()
+    text = "".join(model.stream([{"role": "user", "content": "Say OK."}], max_tokens=8, temperature=0.0))
+    print(f"LLM ok: {model.info.name} answered {text.strip()!r} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--smoke-test"]:
+        sys.exit("usage: python -m rag.llm --smoke-test")
+    sys.exit(smoke_test())

