@@ -60,8 +60,8 @@ def smoke_test() -> int:
     """Load the configured LLM and generate a few tokens; a broken build crashes here, not in the app."""
     import time
 
-    from .settings import Settings
     from .models import resolve_llm
+    from .settings import Settings
 
     settings = Settings.from_env()
     model = LlamaCppModel(resolve_llm(settings.llm), n_ctx=512, n_threads=settings.n_threads)
