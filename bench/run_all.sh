@@ -14,3 +14,4 @@ mkdir -p $R/reports
 .venv/bin/python bench/llm.py > /dev/null
 .venv/bin/python bench/pdfs.py > /dev/null
 .venv/bin/python bench/similarity_gate.py > /dev/null
+.venv/bin/python bench/llm_options.py > /dev/null

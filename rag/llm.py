@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -88,7 +89,9 @@ def check_build(path: Path) -> None:
 def probe(path: Path, command: list[str] | None = None) -> str:
     """'' when a short generation with the GGUF at ``path`` succeeds in a child process, else what went wrong."""
     command = command or [sys.executable, "-m", "rag.llm", "--smoke-test"]
-    env = dict(os.environ, RAG_LLM=str(path), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    # The child imports this package from where the parent found it, ahead of any PYTHONPATH of the user's
+    paths = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, RAG_LLM=str(path), PYTHONPATH=os.pathsep.join(p for p in paths if p))
     try:
         done = subprocess.run(command, env=env, capture_output=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -103,8 +106,6 @@ def probe(path: Path, command: list[str] | None = None) -> str:
 
 def smoke_test() -> int:
     """Load the configured LLM and generate a few tokens; a broken build crashes here, not in the app."""
-    import time
-
     from .models import resolve_llm
     from .settings import Settings
 
@@ -117,8 +118,6 @@ def smoke_test() -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     if sys.argv[1:] != ["--smoke-test"]:
         sys.exit("usage: python -m rag.llm --smoke-test")
     sys.exit(smoke_test())
