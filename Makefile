@@ -12,8 +12,8 @@ run: install
 
 test:
 	scripts/install.sh --test
-	.venv/bin/ruff check rag tests app.py bench
+	.venv/bin/ruff check rag tests app.py bench scripts
 	.venv/bin/python -m pytest
 
 lint:
-	.venv/bin/ruff check rag tests app.py bench
+	.venv/bin/ruff check rag tests app.py bench scripts

@@ -11,12 +11,11 @@ import time
 
 from common import SHARED, scifact_texts, write
 
-from rag.chunker import ChunkSettings, chunk_document
+from rag.chunk import ChunkSettings, ModelTokenizer, chunk_document
 from rag.documents import Document, Section
-from rag.index import TxtaiIndex
-from rag.loaders import load_file
+from rag.index.local import TxtaiIndex
+from rag.load import load_file
 from rag.models import resolve_embeddings
-from rag.tokenizer import ModelTokenizer
 
 
 def ours(docs: list[Document], model, tokenizer) -> dict:

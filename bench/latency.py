@@ -15,9 +15,9 @@ import time
 import numpy as np
 from common import scifact_texts, write
 
-from rag.chunker import split_sentences
-from rag.index import TxtaiIndex
+from rag.index.local import TxtaiIndex
 from rag.models import resolve_embeddings
+from rag.text import split_sentences
 
 
 def vectors(texts: list[str]) -> np.ndarray:

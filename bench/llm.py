@@ -9,9 +9,9 @@ import time
 
 from common import scifact_texts, write
 
+from rag.answer.prompts import answer_messages
 from rag.documents import Chunk, Hit
 from rag.engine import Engine
-from rag.prompts import answer_messages
 from rag.settings import Settings
 
 TARGETS = (500, 1500, 3000)

@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.engine import Engine  # noqa: E402
-from rag.ingest import ingest  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 QUESTIONS = [
@@ -46,7 +45,7 @@ def main() -> None:
             timings.append((stage, done, total, time.perf_counter()))
 
         files = sorted(args.pdfs.glob("*.pdf"))
-        report = ingest(engine, "bench", [(p.name, p) for p in files], progress)
+        report = engine.ingest("bench", [(p.name, p) for p in files], progress)
         indexing = [t for t in timings if t[0] == "indexing"]
         embed_s = indexing[-1][3] - indexing[0][3]
 

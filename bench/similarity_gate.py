@@ -9,10 +9,9 @@ from pathlib import Path
 
 from common import SHARED, write
 
-from rag.chunker import ChunkSettings
+from rag.chunk import ChunkSettings
 from rag.engine import Engine
-from rag.evaluate import build_index, load_pubmedqa
-from rag.ingest import ingest
+from rag.eval.retrieval import build_index, load_pubmedqa
 from rag.settings import Settings
 
 QUESTIONS = {
@@ -39,7 +38,7 @@ def main() -> None:
     result = {}
     with tempfile.TemporaryDirectory() as folder:
         engine = Engine(Settings.from_env(data_dir=Path(folder)))
-        ingest(engine, "pdfs", [(p.name, p) for p in sorted((SHARED / "pdfs").glob("*.pdf"))])
+        engine.ingest("pdfs", [(p.name, p) for p in sorted((SHARED / "pdfs").glob("*.pdf"))])
         collection = engine.collection("pdfs")
         for group, questions in QUESTIONS.items():
             result[group] = {q: round(collection.search(q, 1, "dense", 1.0)[0].score, 3) for q in questions}

@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_models)
 
-    from .evalcli import add_parser as add_eval
+    from .eval.cli import add_parser as add_eval
 
     add_eval(sub)
     return top
@@ -76,9 +76,6 @@ def parser() -> argparse.ArgumentParser:
 def cmd_ingest(engine, args) -> int:
     from tqdm import tqdm
 
-    from .ingest import expand, ingest
-
-    files = expand(args.paths)
     bars: dict[str, tqdm] = {}
 
     def progress(stage: str, done: int, total: int, item: str) -> None:
@@ -87,7 +84,7 @@ def cmd_ingest(engine, args) -> int:
         bar.total, bar.n = total, done
         bar.set_postfix_str(item[:40], refresh=True)
 
-    report = ingest(engine, args.collection, [(p.name, p) for p in files], progress)
+    report = engine.ingest(args.collection, args.paths, progress)
     for bar in bars.values():
         bar.close()
     if args.json:
@@ -101,9 +98,9 @@ def cmd_ingest(engine, args) -> int:
             print(f"failed   {name}: {reason}", file=sys.stderr)
         print(f"{len(report.added)} added, {len(report.skipped)} skipped, {len(report.failed)} failed; "
               f"{report.chunks} chunks in {report.seconds:.1f} s")
-    if not files:
+    if not report.files:
         print("rag: no files found", file=sys.stderr)
-    return 1 if report.failed or not files else 0
+    return 1 if report.failed or not report.files else 0
 
 
 def cmd_search(engine, args) -> int:

@@ -1,29 +1,30 @@
 """The engine: the one facade the CLI, the web UI and the tests use.
 
 It owns the expensive objects (embedding models, the LLM, open collections), creates each once, and wires the
-pipeline: files -> documents -> chunks -> index -> hits -> prompt -> answer. Ingestion lives in ``ingest.py``;
-this module holds collection management, search and answering.
+stages: files -> documents (``load``) -> chunks (``chunk``) -> index (``index``) -> hits -> prompt -> answer
+(``answer``). Everything a user can do goes through it: collections, ingestion, search and answers.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from .answer import Answer, fit_passages, generate
-from .chunker import ChunkSettings
-from .collection import Collection, create_manifest, read_manifest
+from .answer.llm import ChatModel, LlamaCppModel
+from .answer.pipeline import AnswerStream
+from .chunk import ChunkSettings, ModelTokenizer
 from .documents import Hit
 from .errors import CollectionError, ModelNotFoundError
-from .llm import ChatModel, LlamaCppModel
+from .index import check_backend
+from .index.collection import Collection, create_manifest, read_manifest
+from .index.ingest import IngestReport, Progress, ingest
+from .load import expand, safe_name
 from .models import ModelInfo, resolve_embeddings, resolve_llm
-from .prompts import rewrite_messages
 from .settings import Settings
-from .tokenizer import ModelTokenizer
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
@@ -32,6 +33,7 @@ class Engine:
     """Collections, search and cited answers, configured by one ``Settings`` object."""
 
     def __init__(self, settings: Settings, llm: ChatModel | None = None):
+        check_backend(settings.index_backend)
         self.settings = settings
         self.root = settings.data_dir / "collections"
         self._llm, self._embeddings = llm, None
@@ -113,7 +115,7 @@ class Engine:
             if name not in self._open:
                 manifest = read_manifest(folder)
                 model = self._model_of(manifest)
-                self._open[name] = Collection(folder, model, self._models)
+                self._open[name] = Collection(folder, model, self._models, self.settings.index_backend)
             return self._open[name]
 
     def delete(self, name: str) -> None:
@@ -128,19 +130,7 @@ class Engine:
 
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
-        collection = self.collection(name)
-        with collection.writing() as index:
-            docs = dict(collection.documents)
-            matches = [i for i, d in docs.items() if document in (i, d["source"], d.get("filename"))]
-            if not matches:
-                raise CollectionError(f"No document {document!r} in collection {name!r}.")
-            for doc_id in matches:
-                collection.remove_chunks(index, doc_id)
-            removed = docs.pop(matches[0])
-            for doc_id in matches[1:]:
-                docs.pop(doc_id)
-            collection.commit(index, docs, {})
-        return removed
+        return self.collection(name).remove_document(document)
 
     def folder(self, name: str) -> Path:
         """The folder of a collection name, refusing names that could escape the data folder."""
@@ -165,6 +155,38 @@ class Engine:
                 "the documents into a new collection."
             ) from None
 
+    # Ingestion
+
+    def ingest(self, name: str, files: list[Path | tuple[str, Path]], progress: Progress | None = None) -> IngestReport:
+        """Add files (paths, folders, or (display name, path) pairs) to collection ``name``, creating it if needed.
+
+        ``progress(stage, done, total, item)`` is called with stage "reading" per file and "indexing" per batch.
+        """
+        items = [item for f in files for item in ([f] if isinstance(f, tuple) else [(p.name, p) for p in expand([f])])]
+        collection = self.create(name)
+        return ingest(collection, self.tokenizer(collection.model), self.settings, items, progress)
+
+    def ingest_uploads(self, name: str, uploads: list[tuple[str, bytes]],
+                       progress: Progress | None = None) -> IngestReport:
+        """Add uploaded files, given as (file name as uploaded, content), to collection ``name``."""
+        with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
+            items = []
+            for i, (filename, data) in enumerate(uploads):
+                path = Path(tmp) / str(i) / safe_name(filename)
+                path.parent.mkdir()
+                path.write_bytes(data)
+                items.append((safe_name(filename), path))
+            return self.ingest(name, items, progress)
+
+    def seed(self, folder: Path, name: str = "Sample papers") -> IngestReport | None:
+        """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""
+        marker = self.settings.data_dir / ".sample-created"
+        if marker.exists() or not folder.is_dir() or self.collections():
+            return None
+        report = self.ingest(name, [folder])
+        marker.write_text(name)
+        return report
+
     # Search and answers
 
     def search(self, name: str, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
@@ -176,45 +198,5 @@ class Engine:
             mode: str | None = None, **overrides) -> AnswerStream:
         """Answer a question from a collection; iterate the result for text, then read ``.answer``."""
         settings = self.settings.with_(top_k=k, mode=mode, **overrides)
-        return AnswerStream(self, name, question, list(history), settings)
-
-    def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
-        """A follow-up question rewritten to stand alone (the question itself when there is no history)."""
-        if not history:
-            return question
-        text = "".join(self.llm.stream(rewrite_messages(history, question), 64, 0.0)).strip()
-        text = text.splitlines()[0].strip(' "') if text else ""
-        if 3 <= len(text) <= 3 * len(question) + 200 and "passage" not in text.lower():
-            return text if text != question else f"{history[-1][0]} {question}"
-        return f"{history[-1][0]} {question}"
-
-
-class AnswerStream:
-    """An answer being written: iterate for text pieces; ``answer`` is complete once iteration ends."""
-
-    def __init__(self, engine: Engine, name: str, question: str, history: list, settings: Settings):
-        self.engine, self.name, self.settings = engine, name, settings
-        self.answer, self.history = Answer(question=question), history
-
-    def __iter__(self) -> Iterator[str]:
-        engine, settings, answer = self.engine, self.settings, self.answer
-        start = time.perf_counter()
-        collection, llm = engine.collection(self.name), engine.llm
-        answer.timings["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
-        start = time.perf_counter()
-        answer.standalone = engine.standalone(answer.question, self.history)
-        hits = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
-        closest = collection.search(answer.standalone, 1, "dense", 1.0) if settings.min_similarity > 0 else []
-        answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
-        answer.passages = fit_passages(hits, answer.standalone, llm, settings.max_tokens)
-        answer.models = {"embeddings": collection.model.name, "llm": engine.llm_name}
-        # Nothing in the collection is close to the question: say so rather than let the LLM improvise
-        answer.declined = bool(closest) and closest[0].score < settings.min_similarity
-        yield from generate(answer, llm, settings.max_tokens, settings.temperature, ask=not answer.declined)
-        answer.timings["total_ms"] = round((time.perf_counter() - start) * 1000, 1)
-
-    def run(self) -> Answer:
-        """Consume the stream and return the finished answer."""
-        for _ in self:
-            pass
-        return self.answer
+        return AnswerStream(lambda: (self.collection(name), self.llm, self.llm_name), question, list(history),
+                            settings)

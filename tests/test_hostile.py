@@ -12,10 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunker import ChunkSettings, chunk_document
+from rag.chunk import ChunkSettings, chunk_document
 from rag.documents import Document, Section
 from rag.engine import Engine
-from rag.ingest import ingest
 from rag.settings import Settings
 from tests.conftest import shared_data
 from tests.fakes import WordTokenizer
@@ -94,7 +93,7 @@ def test_a_batch_of_hostile_files_beside_good_ones(tmp_path):
         path.parent.mkdir()
         path.write_bytes(data)
         files.append((name, path))
-    report = ingest(engine, "hostile", files)
+    report = engine.ingest("hostile", files)
 
     failed = dict(report.failed)
     for name, (_, reason) in hostile_files().items():
@@ -114,7 +113,7 @@ def test_the_batch_limit_refuses_what_is_over_it(tmp_path):
     engine = Engine(Settings.from_env(max_batch_mb=0.001))
     (tmp_path / "a.txt").write_text("Heparin prevents thrombosis. " * 20)
     (tmp_path / "b.txt").write_text("Malaria is spread by mosquitoes. " * 20)
-    report = ingest(engine, "limits", [("a.txt", tmp_path / "a.txt"), ("b.txt", tmp_path / "b.txt")])
+    report = engine.ingest("limits", [("a.txt", tmp_path / "a.txt"), ("b.txt", tmp_path / "b.txt")])
     assert [n for n, _ in report.added] == ["a.txt"]
     assert report.failed == [("b.txt", "the batch is over its limit of 0.001 MB")]
 
@@ -147,8 +146,8 @@ def test_the_chunker_never_fails_and_respects_its_limit(text, limit):
 
 @pytest.fixture(scope="module")
 def real_tokenizer():
+    from rag.chunk import ModelTokenizer
     from rag.models import resolve_embeddings
-    from rag.tokenizer import ModelTokenizer
 
     return ModelTokenizer(resolve_embeddings().path)
 

@@ -42,7 +42,7 @@ def test_tiny_bert_embeds_like_sentence_transformers(tmp_path):
     """txtai's vectors of a sentence-transformers folder equal sentence-transformers' own (mean pooling)."""
     from sentence_transformers import SentenceTransformer
 
-    from rag.index import TxtaiIndex
+    from rag.index.local import TxtaiIndex
 
     folder = tiny_bert.build(tmp_path / "tiny")
     model = resolve_embeddings(str(folder))
@@ -71,25 +71,3 @@ def test_pubmedbert_found_in_the_local_cache_is_the_default(tmp_path):
     assert listed[0]["embeddings"] == PUBMEDBERT
     hits = json.loads(run("search", "heparin thrombosis", "--collection", "tiny", "--json").stdout)["hits"]
     assert hits and hits[0]["document"] == "notes.txt"
-
-
-def test_the_bundled_llm_passes_its_crash_probe():
-    from rag.llm import probe
-
-    assert probe(resolve_llm("").path) == ""
-
-
-def test_a_llama_build_that_crashes_is_refused_with_the_fix(monkeypatch):
-    """An LLM build that segfaults (llama.cpp's AMX kernels did on this machine) must not take the app down."""
-    import llama_cpp
-
-    from rag import llm
-
-    crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
-    assert llm.probe(resolve_llm("").path, crash) == "a test generation was killed by SIGSEGV"
-
-    monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: b"AVX2 = 1 | AMX_INT8 = 1 | OPENMP = 1")
-    monkeypatch.setattr(llm, "probe", lambda path: "a test generation was killed by SIGSEGV")
-    monkeypatch.setattr(llm, "_checked", {})
-    with pytest.raises(ModelNotFoundError, match="killed by SIGSEGV.*-mno-amx-int8"):
-        llm.LlamaCppModel(resolve_llm(""), n_ctx=512, n_threads=1)

@@ -1,0 +1,91 @@
+"""Presenting answers to people: safe Markdown, highlighted cited sentences, and a Markdown export.
+
+Document text and model output are shown as text: every character Markdown or HTML could act on is escaped,
+so a passage holding ``<script>`` or ``![](http://...)`` displays those characters and does nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ..text import sentences, split_sentences, words
+from .prompts import is_abstention
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@])")
+
+
+def escape(text: str) -> str:
+    """Text made inert for Streamlit Markdown: markup characters escaped, line breaks kept."""
+    return _SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def cited_sentences(answer: str, n: int) -> list[str]:
+    """The sentences of an answer that cite passage ``n``."""
+    pattern = re.compile(rf"\[[^\]]*\b{n}\b[^\]]*\]")
+    return [s for s in sentences(answer) if pattern.search(s)]
+
+
+def highlight(passage: str, claims: list[str]) -> list[tuple[str, bool]]:
+    """The passage as (text, highlighted) runs: highlighted are the sentences that best support the claims."""
+    spans = split_sentences(passage)
+    if not spans:
+        return [(passage, False)]
+    claim_words = [words(c) for c in claims if words(c)]
+    marked = set()
+    for claim in claim_words:
+        shares = [len(claim & words(passage[a:b])) / len(claim) for a, b in spans]
+        best = max(range(len(spans)), key=shares.__getitem__)
+        marked.update(i for i, share in enumerate(shares) if share >= 0.5 or (i == best and share >= 0.2))
+    runs, last = [], 0
+    for i, (a, b) in enumerate(spans):
+        if a > last:
+            runs.append((passage[last:a], False))
+        runs.append((passage[a:b], i in marked))
+        last = b
+    if last < len(passage):
+        runs.append((passage[last:], False))
+    return runs
+
+
+def highlighted_markdown(passage: str, claims: list[str]) -> str:
+    """Safe Markdown of a passage with its supporting sentences on a highlighted background."""
+    return "".join(f":orange-background[{escape(t)}]" if mark and t.strip() else escape(t)
+                   for t, mark in highlight(passage, claims))
+
+
+def answer_note(answer: dict) -> str:
+    """What a reader should know about an answer's sources (in its JSON shape), or '' when nothing."""
+    if answer["citations"]:
+        if answer.get("citations_matched"):
+            return ("The model gave no citation numbers: each [n] marks an answer sentence that repeats that "
+                    "passage.")
+        return ""
+    if answer.get("declined"):
+        return ("No passage of this collection is close to the question, so the LLM was not asked. The closest "
+                "passages are below.")
+    if answer["passages"] and not is_abstention(answer["answer"]):
+        return "The answer cites no passage: check it against the retrieved passages below."
+    return ""
+
+
+def where(hit: dict) -> str:
+    """'document, page N' for a hit in its JSON shape."""
+    return hit["document"] + (f", page {hit['page']}" if hit.get("page") else "")
+
+
+def export_markdown(collection: str, messages: list[dict]) -> str:
+    """A conversation as a Markdown document: each question, its answer, and the answer's references."""
+    lines = [f"# Conversation about the collection “{collection}”", "",
+             f"Exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
+    for message in messages:
+        if message["role"] == "user":
+            lines += [f"## {message['content']}", ""]
+            continue
+        answer = message.get("answer") or {}
+        lines += [message["content"], ""]
+        if answer.get("citations"):
+            lines += ["References:", ""]
+            lines += [f"{c['n']}. {where(c)}: “{' '.join(c['text'].split())[:300]}”" for c in answer["citations"]]
+            lines.append("")
+    return "\n".join(lines)

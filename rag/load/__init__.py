@@ -1,0 +1,66 @@
+"""Reading files into documents: PDF, plain text, Markdown, HTML, PubMed XML and MEDLINE exports.
+
+The format is told by the content, not the name (the name only separates Markdown from plain text). Every
+failure, whatever the parser underneath raised, becomes a ``LoadError`` with a one-line reason. Only visible
+text is kept: nothing in a document is executed or rendered. One module a format; chunking is not done here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..documents import Document
+from ..errors import LoadError
+from .files import expand, safe_name
+from .html import load_html
+from .pdf import load_pdf
+from .plaintext import MARKDOWN, SUPPORTED, decode, markdown, plain
+from .pubmed import is_medline, is_pubmed_xml, load_medline, load_pubmed_xml
+
+__all__ = ["SUPPORTED", "expand", "load_file", "safe_name"]
+
+
+def load_file(path: Path, name: str | None = None, max_bytes: int | None = None) -> list[Document]:
+    """The documents in one file; raises ``LoadError`` naming the file and the reason."""
+    name = name or path.name
+    try:
+        if not path.is_file():
+            raise LoadError(name, "not a file")
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise LoadError(name, f"the file is larger than the limit of {round(max_bytes / 1024 / 1024, 2):g} MB")
+        data = path.read_bytes()
+    except OSError as error:
+        raise LoadError(name, f"cannot be read ({error.strerror or error})") from None
+    if not data.strip():
+        raise LoadError(name, "the file is empty")
+    try:
+        docs = _dispatch(data, name)
+    except LoadError:
+        raise
+    except (ValueError, RecursionError, MemoryError, LookupError, TypeError, AttributeError, IndexError) as error:
+        raise LoadError(name, f"the file could not be read ({type(error).__name__})") from None
+    docs = [d for d in docs if any(s.text.strip() for s in d.sections)]
+    if not docs:
+        raise LoadError(name, "no text found")
+    return docs
+
+
+def _dispatch(data: bytes, name: str) -> list[Document]:
+    """Pick the format from the content: PDF magic, PubMed XML, then decoded text (MEDLINE, HTML, Markdown)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF-") or data[:1024].find(b"%PDF-") >= 0:
+        return load_pdf(data, name)
+    if is_pubmed_xml(data[:4096]):
+        return load_pubmed_xml(data, name)
+    text = decode(data, name)
+    if is_medline(text):
+        return load_medline(text, name)
+    suffix = Path(name).suffix.lower()
+    lowered = text[:4096].lower().lstrip()
+    if lowered.startswith(("<!doctype html", "<html")) or "<html" in lowered[:1024] or (
+            suffix in (".html", ".htm", ".xhtml") and "<" in lowered):
+        return load_html(text, name)
+    if suffix in MARKDOWN:
+        return [markdown(text, name)]
+    return [plain(text, name)]

@@ -1,0 +1,78 @@
+"""The sidebar: pick, create and delete collections; their documents; answer settings; the models in use."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..answer.present import escape
+from ..engine import Engine
+from .library import documents, upload_form
+
+
+def sidebar(engine: Engine) -> str | None:
+    """Draw the sidebar; returns the selected collection, or None when there is none."""
+    name = choose(engine)
+    if not name:
+        return None
+    upload_form(engine, name)
+    documents(engine, name)
+    delete_button(engine, name)
+    answer_settings(engine)
+    models(engine, name)
+    return name
+
+
+def choose(engine: Engine) -> str | None:
+    """The collection picker and the form that creates a new one (selected once created)."""
+    state = st.session_state
+    names = [c["name"] for c in engine.collections()]
+    if state.get("pending_collection") in names:
+        state.collection = state.pop("pending_collection")
+    name = st.selectbox("Collection", names, key="collection", placeholder="No collections yet")
+    with st.form("create", clear_on_submit=True, border=False):
+        new = st.text_input("New collection", placeholder="e.g. Anticoagulation")
+        if st.form_submit_button("Create") and new.strip():
+            engine.create(new.strip())
+            state.pending_collection = new.strip()
+            st.rerun()
+    return name
+
+
+def delete_button(engine: Engine, name: str) -> None:
+    """Delete a collection, after a confirmation."""
+    state = st.session_state
+    if st.button("Delete collection", key="delete"):
+        state.confirm_delete = name
+    if state.get("confirm_delete") != name:
+        return
+    st.warning(f"Delete “{name}” and all its documents? This cannot be undone.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete", type="primary", key="confirm"):
+        engine.delete(name)
+        state.chats.pop(name, None)
+        state.confirm_delete = None
+        st.rerun()
+    if no.button("Cancel", key="cancel"):
+        state.confirm_delete = None
+        st.rerun()
+
+
+def answer_settings(engine: Engine) -> None:
+    """Passages per question, hybrid search, temperature and answer length, for this browser session."""
+    s = engine.settings
+    with st.expander("Settings"):
+        st.session_state.setdefault("top_k", s.top_k)
+        st.slider("Passages per question", 1, 20, key="top_k")
+        st.toggle("Hybrid search (keywords + meaning)", value=s.mode == "hybrid", key="hybrid")
+        st.slider("Temperature", 0.0, 1.5, value=s.temperature, step=0.05, key="temperature")
+        st.slider("Answer length (tokens)", 64, min(1024, s.n_ctx // 2 - 1), value=s.max_tokens, step=32,
+                  key="max_tokens")
+
+
+def models(engine: Engine, name: str) -> None:
+    """The embedding model of this collection and the LLM, with a notice when the bundled fallback is used."""
+    model = engine.collection(name).model
+    st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(engine.models()['llm']['name'])}")
+    if model.bundled:
+        st.info("Using the bundled all-MiniLM-L6-v2 embeddings: PubMedBERT (neuml/pubmedbert-base-embeddings) "
+                "was not found on this machine. See the README to add it.")

@@ -1,0 +1,99 @@
+"""The local LLM with the real bundled GGUF: token counts, deterministic streaming, the smoke test, bad model files."""
+
+import subprocess
+import sys
+
+import pytest
+
+from rag.answer.llm import LlamaCppModel, probe
+from rag.errors import ModelNotFoundError
+from rag.models import resolve_llm
+from tests.conftest import ROOT
+
+CHAT = [{"role": "system", "content": "You answer briefly."},
+        {"role": "user", "content": "What does heparin prevent?"}]
+
+
+@pytest.fixture(scope="module")
+def llm():
+    return LlamaCppModel(resolve_llm(""), n_ctx=512, n_threads=2)
+
+
+@pytest.mark.slow
+def test_token_counts_are_positive_and_consistent(llm):
+    text = "Low molecular weight heparin prevents deep vein thrombosis."
+    count = llm.count_tokens(text)
+    assert 5 <= count <= 40 and llm.count_tokens(text) == count
+    assert llm.count_tokens(text + " " + text) > count
+    assert llm.count_tokens("") == 0 and llm.n_ctx == 512
+
+
+@pytest.mark.slow
+def test_a_short_chat_streams_the_same_text_pieces_at_temperature_zero(llm):
+    first = list(llm.stream(CHAT, max_tokens=8, temperature=0.0))
+    assert first and all(isinstance(piece, str) and piece for piece in first)
+    assert "".join(first).strip()
+    assert list(llm.stream(CHAT, max_tokens=8, temperature=0.0)) == first
+    assert llm.count_tokens("".join(first)) <= 10
+
+
+@pytest.mark.slow
+def test_the_smoke_test_command_generates_with_the_bundled_model():
+    done = subprocess.run([sys.executable, "-m", "rag.answer.llm", "--smoke-test"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("LLM ok: SmolLM2-135M-Instruct (Q4_1) answered ")
+
+
+def test_the_smoke_test_command_explains_its_usage():
+    done = subprocess.run([sys.executable, "-m", "rag.answer.llm", "--fast"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "usage: python -m rag.answer.llm --smoke-test [GGUF]" in done.stderr
+
+
+def test_probe_reports_a_crash_or_a_failure_of_the_test_generation(tmp_path):
+    crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    assert probe(tmp_path / "m.gguf", crash) == "a test generation was killed by SIGSEGV"
+    fail = [sys.executable, "-c", "import sys; sys.exit('ValueError: bad magic')"]
+    assert probe(tmp_path / "m.gguf", fail) == "a test generation failed: ValueError: bad magic"
+    assert probe(tmp_path / "m.gguf", [sys.executable, "-c", "pass"]) == ""
+
+
+def test_a_file_that_is_not_gguf_is_refused(tmp_path):
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"PK\x03\x04 this is a zip, not a model")
+    with pytest.raises(ModelNotFoundError, match="is not a GGUF model file"):
+        resolve_llm(str(fake))
+    with pytest.raises(ModelNotFoundError, match="RAG_LLM: no GGUF file at"):
+        resolve_llm(str(tmp_path / "absent.gguf"))
+    with pytest.raises(ModelNotFoundError, match="RAG_LLM: no GGUF file at"):
+        resolve_llm(str(tmp_path))
+
+
+def test_a_truncated_gguf_fails_to_load_with_a_model_error(tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(resolve_llm("").path.read_bytes()[:4096])
+    with pytest.raises(ModelNotFoundError, match="could not be loaded"):
+        LlamaCppModel(resolve_llm(str(broken)), n_ctx=512, n_threads=1, check=False)
+
+
+def test_the_bundled_llm_passes_its_crash_probe():
+    from rag.answer.llm import probe
+
+    assert probe(resolve_llm("").path) == ""
+
+
+def test_a_llama_build_that_crashes_is_refused_with_the_fix(monkeypatch):
+    """An LLM build that segfaults (llama.cpp's AMX kernels did on this machine) must not take the app down."""
+    import llama_cpp
+
+    from rag.answer import llm
+
+    crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    assert llm.probe(resolve_llm("").path, crash) == "a test generation was killed by SIGSEGV"
+
+    monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: b"AVX2 = 1 | AMX_INT8 = 1 | OPENMP = 1")
+    monkeypatch.setattr(llm, "probe", lambda path: "a test generation was killed by SIGSEGV")
+    monkeypatch.setattr(llm, "_checked", {})
+    with pytest.raises(ModelNotFoundError, match="killed by SIGSEGV.*-mno-amx-int8"):
+        llm.LlamaCppModel(resolve_llm(""), n_ctx=512, n_threads=1)

@@ -1,0 +1,54 @@
+"""Follow-up questions: rewritten into a standalone question before retrieval (LLM replaced by a fake)."""
+
+from rag.answer.pipeline import standalone
+from rag.engine import Engine
+from rag.settings import Settings
+from tests.fakes import ScriptedLLM
+
+HISTORY = [("What is heparin used for?", "Heparin prevents deep venous thrombosis [1].")]
+
+
+def test_a_good_rewrite_is_used():
+    llm = ScriptedLLM("What are the side effects of heparin?")
+    assert standalone(llm, "What are its side effects?", HISTORY) == "What are the side effects of heparin?"
+    assert "What is heparin used for?" in llm.calls[0][1]["content"]
+
+
+def test_an_unusable_rewrite_falls_back_to_the_previous_question():
+    for reply in ["", "x" * 500, "What are its side effects?"]:
+        assert standalone(ScriptedLLM(reply), "What are its side effects?", HISTORY) == (
+            "What is heparin used for? What are its side effects?")
+
+
+def test_no_history_no_rewrite():
+    llm = ScriptedLLM("unused")
+    assert standalone(llm, "Q?", []) == "Q?"
+    assert llm.calls == []
+
+
+def test_follow_up_retrieves_with_the_rewritten_question(tmp_path):
+    (tmp_path / "heparin.txt").write_text("Heparin can cause bleeding and heparin-induced thrombocytopenia.")
+    (tmp_path / "malaria.txt").write_text("Malaria is spread by Anopheles mosquitoes in tropical regions.")
+    llm = ScriptedLLM("What are the side effects of heparin?", "Bleeding [1].")
+    engine = Engine(Settings.from_env(top_k=1), llm=llm)
+    engine.ingest("c", [(p.name, p) for p in sorted(tmp_path.glob("*.txt"))])
+    answer = engine.ask("c", "And its side effects?", HISTORY).run()
+    assert answer.standalone == "What are the side effects of heparin?"
+    assert answer.passages[0].chunk.document == "heparin.txt"
+    assert answer.citations == [1] and answer.answer == "Bleeding [1]."
+
+
+def test_an_off_topic_question_is_declined_without_asking_the_llm(tmp_path):
+    from rag.answer.prompts import NO_ANSWER
+
+    (tmp_path / "heparin.txt").write_text("Heparin can cause bleeding and heparin-induced thrombocytopenia.")
+    llm = ScriptedLLM("Paris is the capital of France.")
+    engine = Engine(Settings.from_env(), llm=llm)
+    engine.ingest("c", [("heparin.txt", tmp_path / "heparin.txt")])
+    answer = engine.ask("c", "What is the capital of France?").run()
+    assert answer.answer == NO_ANSWER and answer.declined and llm.calls == []
+    assert answer.passages, "the passages are still shown, for the user to check"
+    on_topic = engine.ask("c", "What side effects does heparin have?").run()
+    assert not on_topic.declined and len(llm.calls) == 1
+    # 0 turns the check off
+    assert not engine.ask("c", "What is the capital of France?", min_similarity=0.0).run().declined

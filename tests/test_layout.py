@@ -1,0 +1,66 @@
+"""The package's shape: imports flow one way without cycles, modules stay small, one module reads the environment."""
+
+import importlib.util
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "rag"
+
+
+@pytest.fixture(scope="module")
+def check_imports():
+    spec = importlib.util.spec_from_file_location("check_imports", ROOT / "scripts" / "check_imports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_package_imports_follow_the_stages(check_imports):
+    assert check_imports.check() == []
+    assert check_imports.check(PACKAGE) == []
+
+
+def write_tree(root, files: dict[str, str]):
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+
+
+def test_a_backward_import_and_a_cycle_are_reported(check_imports, tmp_path):
+    write_tree(tmp_path / "rag", {
+        "__init__.py": "",
+        "text.py": "from .engine import Engine\n",
+        "engine.py": "class Engine: ...\n",
+        "load/__init__.py": "from .a import read\n",
+        "load/a.py": "from .b import helper\n\ndef read(): ...\n",
+        "load/b.py": "def helper():\n    from rag.load.a import read\n",
+    })
+    faults = check_imports.check(tmp_path / "rag")
+    assert "rag.text (stage 0) imports rag.engine (stage 5), a later stage" in faults
+    assert "import cycle: rag.load.a -> rag.load.b -> rag.load.a" in faults
+    assert len(faults) == 2
+
+
+def test_a_clean_tree_has_no_faults(check_imports, tmp_path):
+    write_tree(tmp_path / "rag", {
+        "__init__.py": "", "text.py": "import re\n", "engine.py": "from .text import re\nfrom .load import read\n",
+        "load/__init__.py": "from .a import read\n", "load/a.py": "from ..text import re\n\ndef read(): ...\n",
+    })
+    assert check_imports.check(tmp_path / "rag") == []
+
+
+def test_modules_stay_short():
+    lengths = {str(p.relative_to(ROOT)): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert len(lengths) > 30
+    assert {name: n for name, n in lengths.items() if n > 210} == {}
+    assert len((ROOT / "app.py").read_text().splitlines()) < 60
+
+
+def test_only_settings_reads_the_environment():
+    pattern = re.compile(r"os\.environ|os\.getenv|from os import .*\b(environ|getenv)\b")
+    readers = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if pattern.search(p.read_text())]
+    assert readers == ["rag/settings.py"]
