@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from .answer.present import flag
 from .errors import RagError
 from .settings import MODES, Settings
 
@@ -121,13 +122,22 @@ def cmd_ask(engine, args) -> int:
     if args.json:
         print(json.dumps(stream.run().to_dict(), indent=1))
         return 0
+    answer = stream.prepare()
+    if answer.standalone != answer.question:
+        print(f"Searched for: {answer.standalone}\n")
+    if answer.evidence and not answer.declined:
+        print("Evidence:")
+        for e in answer.evidence:
+            print(f"[{e.n}] “{' '.join(e.text.split())}”\n    {e.hit.chunk.document}"
+                  + (f", page {e.hit.chunk.page}" if e.hit.chunk.page else ""))
+        print("\nAnswer:")
     for piece in stream:
-        print(piece, end="", flush=True)
-    answer = stream.answer
-    print("\n")
-    for n in answer.citations:
-        chunk = answer.passages[n - 1].chunk
-        print(f"[{n}] {chunk.document}" + (f", page {chunk.page}" if chunk.page else ""))
+        sentences = answer.sentences
+        print(piece + (flag(sentences[-1]) if sentences and piece.strip() == sentences[-1]["text"] else ""),
+              end="", flush=True)
+    print()
+    if answer.note:
+        print(f"\n{answer.note}")
     print(f"\n({answer.timings.get('total_ms', 0) / 1000:.1f} s)", file=sys.stderr)
     return 0
 

@@ -54,6 +54,7 @@ class Chunk:
     start: int = 0
     end: int = 0
     doc_id: str = ""
+    kind: str = "body"
 
 
 @dataclass

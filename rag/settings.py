@@ -39,6 +39,8 @@ class Settings:
     max_tokens: int = field(default=384, metadata={"env": "RAG_MAX_TOKENS", "help": "Longest answer in tokens"})
     temperature: float = field(default=0.1, metadata={"env": "RAG_TEMPERATURE", "help": "LLM sampling temperature"})
     top_k: int = field(default=5, metadata={"env": "RAG_TOP_K", "help": "Passages retrieved for each question"})
+    evidence: int = field(default=5, metadata={"env": "RAG_EVIDENCE",
+        "help": "Evidence sentences quoted for each answer and given to the LLM"})
     mode: str = field(default="hybrid", metadata={"env": "RAG_MODE",
         "help": "Retrieval mode: hybrid, dense or bm25"})
     hybrid_weight: float = field(default=0.5, metadata={"env": "RAG_HYBRID_WEIGHT",
@@ -53,6 +55,9 @@ class Settings:
         "help": "Chunk size in embedding-model tokens (capped at the model's maximum length)"})
     chunk_overlap: int = field(default=32, metadata={"env": "RAG_CHUNK_OVERLAP",
         "help": "Tokens shared by consecutive chunks"})
+    index_backmatter: bool = field(default=False, metadata={"env": "RAG_INDEX_BACKMATTER",
+        "help": "Also index reference lists, author/affiliation blocks and keyword lines of new documents (by "
+                "default they are left out of retrieval and evidence)"})
     max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
     max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
         "help": "Largest total size of one upload or ingest"})
@@ -88,6 +93,7 @@ class Settings:
              "must be at least 16 and under half of RAG_N_CTX"),
             (0.0 <= self.temperature <= 2.0, "RAG_TEMPERATURE", "must be between 0 and 2"),
             (1 <= self.top_k <= 100, "RAG_TOP_K", "must be between 1 and 100"),
+            (1 <= self.evidence <= 20, "RAG_EVIDENCE", "must be between 1 and 20"),
             (32 <= self.chunk_tokens <= 8192, "RAG_CHUNK_TOKENS", "must be between 32 and 8192"),
             (0 <= self.chunk_overlap < self.chunk_tokens // 2, "RAG_CHUNK_OVERLAP",
              "must be at least 0 and under half of RAG_CHUNK_TOKENS"),

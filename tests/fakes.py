@@ -1,9 +1,12 @@
-"""Test doubles: a whitespace tokenizer and a scripted chat model, for fast unit tests of logic."""
+"""Test doubles: a whitespace tokenizer, a scripted chat model and a hashing embedder, for fast unit tests of logic."""
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
+
+import numpy as np
 
 
 class WordTokenizer:
@@ -20,12 +23,31 @@ class ScriptedLLM:
     """Replies with the given texts in turn (the last one repeats); one token per word."""
 
     def __init__(self, *replies: str, n_ctx: int = 2048):
-        self.replies, self.n_ctx, self.calls = list(replies), n_ctx, []
+        self.replies, self.n_ctx, self.calls, self.grammars = list(replies), n_ctx, [], []
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
-    def stream(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]:
         self.calls.append(messages)
+        self.grammars.append(grammar)
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         yield from re.findall(r"\S+\s*", reply)
+
+
+class HashEmbed:
+    """Embeds texts as unit bags of lower-cased words hashed (crc32) into ``dims`` dimensions: deterministic,
+    and texts sharing words have a high cosine. For fast logic tests only; it knows nothing of meaning."""
+
+    def __init__(self, dims: int = 512):
+        self.dims, self.calls = dims, []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        vectors = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                vectors[row, zlib.crc32(word.encode("utf-8")) % self.dims] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1.0, norms)

@@ -74,17 +74,33 @@ def test_every_probe_phrase_finds_its_pdf_and_page(engine, pdfs):
             assert isinstance(pages[0], int) and 1 <= pages[0] <= entry["pages"]
 
 
-def test_answer_cites_the_pdf_it_comes_from(engine):
-    answer = engine.ask("papers", "What are the complications of DVT prophylaxis in trauma patients?").run()
-    assert answer.answer and not answer.abstained
-    assert answer.citations, answer.answer
-    cited = {answer.passages[n - 1].chunk.document for n in answer.citations}
-    assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf" in cited
+def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
+    answer = engine.ask("papers", "Which prophylactic methods are used to prevent deep venous thrombosis in "
+                        "trauma patients?").run()
+    datta = "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
+    assert answer.evidence and answer.evidence[0].hit.chunk.document == datta
+    # The sentence that lists the methods is quoted verbatim, among the evidence
+    assert any("pharmacologic anticoagulation, mechanical compression devices" in e.text for e in answer.evidence)
+    assert answer.sentences and not answer.abstained, answer.answer
+    assert all(s["citations"] and all(1 <= n <= len(answer.evidence) for n in s["citations"])
+               for s in answer.sentences)
+    assert answer.answer == " ".join(s["text"] for s in answer.sentences)
     data = answer.to_dict()
-    assert set(data) == {"question", "answer", "citations", "passages", "timings", "models", "citations_matched",
-                         "declined"}
-    assert set(data["timings"]) >= {"retrieve_ms", "first_token_ms", "total_ms"}
-    assert all(set(c) == {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
+    assert set(data) == {"question", "standalone", "answer", "sentences", "evidence", "citations", "passages", "note",
+                         "timings", "models", "citations_matched", "declined"}
+    assert set(data["timings"]) >= {"retrieve_ms", "evidence_ms", "first_token_ms", "total_ms"}
+    assert all(set(c) >= {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
+    assert all(set(s) == {"text", "citations", "supported", "support", "reason"} for s in data["sentences"])
+
+
+def test_reference_lists_are_left_out_of_retrieval(engine):
+    """The ACE paper's keyword line and reference lists outranked its body before they were left out."""
+    hits = engine.search("papers", "From which cells was the N-domain angiotensin-converting enzyme expressed "
+                         "and purified?", k=3)
+    assert hits and all(h.chunk.kind == "body" for h in hits)
+    assert not any(h.chunk.text.lstrip().startswith(("Key words", "REFERENCES")) for h in hits)
+    douglas = [d for d in engine.collection("papers").documents.values() if d["source"].startswith("douglas")][0]
+    assert douglas["left_out"]["references"] >= 5 and douglas["left_out"]["keywords"] == 1
 
 
 def test_reingesting_adds_nothing(engine, pdfs):

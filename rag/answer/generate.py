@@ -1,10 +1,9 @@
-"""Writing an answer: fit passages into the LLM's context, stream the reply, and resolve its citations.
+"""Writing an answer from the evidence: a grammar-bound, streamed reply whose every sentence is cited and checked.
 
-Takes hits already retrieved and a chat model; returns text pieces as they come and, at the end, an
-``Answer`` with citations that point only at passages the model was shown. When the model writes no [n]
-at all, each answer sentence that repeats a passage nearly word for word is given that passage's number,
-so a copied statement is never left without its source: the text gets those [n] marks, and the answer is
-flagged as ``matched`` so that the UI can say the numbers were added after the fact.
+Takes the evidence already selected (numbered sentences of the retrieved passages) and a chat model. The
+model answers from the evidence only, under a grammar (``grammar.py``) that makes it end every sentence with
+[n] of evidence that exists, or reply with the fixed no-answer phrase. Text is released a whole sentence at a
+time, after the sentence's support check, so what streams is exactly what is kept: nothing is added later.
 """
 
 from __future__ import annotations
@@ -14,27 +13,42 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..documents import Hit
-from ..text import split_sentences, words
-from .llm import ChatModel
-from .prompts import NO_ANSWER, answer_messages, is_abstention, parse_citations, passage_block
+import numpy as np
 
-# Tokens reserved for the chat template's own markup
-TEMPLATE_TOKENS = 64
+from ..documents import Hit
+from .evidence import Evidence
+from .grammar import answer_grammar
+from .llm import ChatModel
+from .prompts import NO_ANSWER, evidence_messages, is_abstention, parse_citations
+from .support import check, claim_text
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# Yes/no verdicts are drawn only by models measured better than always giving PubMedQA dev's most common label
+# (accuracy with a grammar forcing yes, no or maybe; bench/answers.py). The bundled SmolLM2-135M scored 0.39 and
+# 0.44 (6 evidence sentences / the whole gold abstract) where always "yes" scores 0.55: it draws none.
+VERDICT_MODELS: dict[str, float] = {}
+NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
+              "common label, so read the evidence.")
+_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must)\b",
+                     re.I)
+_SENTENCE_END = re.compile(r"\]\.")
 
 
 @dataclass
 class Answer:
-    """An answer with its citations, every passage shown to the model, and timings in milliseconds."""
+    """An answer: its checked sentences, the evidence they cite, the passages retrieved, and timings in ms."""
 
     question: str
     answer: str = ""
     standalone: str = ""
     citations: list[int] = field(default_factory=list)
     passages: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
-    matched: bool = False
+    note: str = ""
     declined: bool = False
 
     @property
@@ -45,87 +59,72 @@ class Answer:
         """The JSON shape of ``rag ask --json``, as documented in the README."""
         return {
             "question": self.question,
+            "standalone": self.standalone,
             "answer": self.answer,
-            "citations": [{"n": n, **self.passages[n - 1].to_dict()} for n in self.citations],
+            "sentences": self.sentences,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "citations": [{"n": n, **self.evidence[n - 1].to_dict()} for n in self.citations],
             "passages": [hit.to_dict() for hit in self.passages],
+            "note": self.note,
             "timings": self.timings,
             "models": self.models,
-            "citations_matched": self.matched,
+            "citations_matched": False,
             "declined": self.declined,
         }
 
 
-def fit_passages(hits: list[Hit], question: str, llm: ChatModel, max_tokens: int) -> list[Hit]:
-    """The leading hits whose prompt fits the context window with ``max_tokens`` left for the answer."""
-    budget = llm.n_ctx - max_tokens - TEMPLATE_TOKENS
-    budget -= sum(llm.count_tokens(m["content"]) for m in answer_messages(question, []))
-    kept = []
-    for n, hit in enumerate(hits, 1):
-        cost = llm.count_tokens(passage_block(n, hit)) + 2
-        if cost > budget:
-            break
-        kept.append(hit)
-        budget -= cost
-    return kept
+def is_yes_no(question: str) -> bool:
+    """Whether a question asks for yes or no ("Is ...?", "Does ...?")."""
+    return bool(_YES_NO.match(question))
 
 
-def generate(answer: Answer, llm: ChatModel, max_tokens: int, temperature: float,
-             clock: Callable[[], float] = time.perf_counter, ask: bool = True) -> Iterator[str]:
-    """Stream the model's reply to ``answer.standalone`` from ``answer.passages``, then fill in the citations.
+def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temperature: float,
+             llm_name: str = "", clock: Callable[[], float] = time.perf_counter, ask: bool = True) -> Iterator[str]:
+    """Stream checked, cited sentences answering ``answer.standalone`` from ``answer.evidence``.
 
-    With no passages, or ``ask`` false, the reply is the fixed no-answer phrase and the model is not called.
+    With no evidence, or ``ask`` false, the reply is the fixed no-answer phrase and the model is not called.
     """
     start = clock()
-    if not answer.passages or not ask:
+    verdicts = VERDICT_MODELS.get(llm_name, 0.0) > 0 or not is_yes_no(answer.standalone)
+    answer.note = "" if verdicts else NO_VERDICT
+    if not answer.evidence or not ask:
         answer.answer = NO_ANSWER
         yield NO_ANSWER
     else:
-        text = ""
-        for piece in llm.stream(answer_messages(answer.standalone, answer.passages), max_tokens, temperature):
-            if not text:
-                answer.timings["first_token_ms"] = round((clock() - start) * 1000, 1)
-            text += piece
-            yield piece
-            # Small models can loop: stop at the first sentence that repeats an earlier one
-            cut = _repeat_start(text)
-            if cut is not None:
-                text = text[:cut]
+        grammar = answer_grammar(len(answer.evidence), verdicts=verdicts)
+        pending, seen = "", set()
+        messages = evidence_messages(answer.standalone, answer.evidence)
+        for piece in llm.stream(messages, max_tokens, temperature, grammar=grammar):
+            answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
+            pending += piece
+            repeated = False
+            while match := _SENTENCE_END.search(pending):  # a piece may end more than one sentence
+                sentence, pending = pending[:match.end()], pending[match.end():]
+                key = " ".join(claim_text(sentence).lower().split())
+                if key in seen:  # small models loop: stop at the first repeated sentence
+                    repeated = True
+                    break
+                seen.add(key)
+                text = ("" if not answer.answer else " ") + sentence.strip()
+                answer.sentences.append(_checked(sentence.strip(), answer.evidence, embed))
+                answer.answer += text
+                yield text
+            if repeated:
                 break
-        answer.answer = text.strip()
-        answer.citations = parse_citations(answer.answer, len(answer.passages))
-        if not answer.citations and not answer.abstained:
-            answer.answer, answer.citations = attribute(answer.answer, answer.passages)
-            answer.matched = bool(answer.citations)
+        if not answer.answer:
+            # The no-answer phrase, or a first sentence cut off by the length limit: nothing cited to show
+            answer.answer = NO_ANSWER
+            yield NO_ANSWER
+        answer.citations = parse_citations(answer.answer, len(answer.evidence))
     answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
     answer.timings["generate_ms"] = round((clock() - start) * 1000, 1)
 
 
-def attribute(text: str, hits: list[Hit], threshold: float = 0.6) -> tuple[str, list[int]]:
-    """Credit each answer sentence that repeats a passage (most of its words are in it) to that passage.
-
-    Returns the text with [n] after each credited sentence, and the passage numbers in order of first use.
-    """
-    cited, out, last = [], [], 0
-    passages = [words(hit.chunk.text) for hit in hits]
-    for start, end in split_sentences(text):
-        sentence, said = text[start:end], words(text[start:end])
-        shares = [len(said & p) / len(said) for p in passages] if len(said) >= 4 else [0.0]
-        best = max(range(len(shares)), key=shares.__getitem__)
-        if shares[best] >= threshold:
-            cited += [best + 1] if best + 1 not in cited else []
-            match = re.match(r"(.*?)([.!?]*)$", sentence, re.S)
-            sentence = f"{match.group(1)} [{best + 1}]{match.group(2)}"
-        out += [text[last:start], sentence]
-        last = end
-    return "".join(out) + text[last:], cited
-
-
-def _repeat_start(text: str) -> int | None:
-    """Where a completed sentence that repeats an earlier one begins, if the text has one."""
-    seen = set()
-    for start, end in split_sentences(text)[:-1]:
-        sentence = " ".join(text[start:end].split()).lower()
-        if len(sentence) > 20 and sentence in seen:
-            return start
-        seen.add(sentence)
-    return None
+def _checked(sentence: str, evidence: list[Evidence], embed: Embed) -> dict:
+    """A sentence in the JSON shape of ``sentences``: text, cited numbers, and its support check."""
+    cited = parse_citations(sentence, len(evidence))
+    claim = claim_text(sentence)
+    vector = embed([claim])[0]
+    verdict = check(claim, vector, [(evidence[n - 1].text, evidence[n - 1].vector) for n in cited])
+    return {"text": sentence, "citations": cited, "supported": verdict.supported,
+            "support": round(max(0.0, min(1.0, verdict.score)), 4), "reason": verdict.reason}

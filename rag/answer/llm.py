@@ -26,7 +26,8 @@ class ChatModel(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def stream(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]: ...
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]: ...
 
 
 class LlamaCppModel:
@@ -45,22 +46,35 @@ class LlamaCppModel:
             raise ModelNotFoundError(f"The LLM at {model.path} could not be loaded: {error}") from None
         self.info, self.n_ctx = model, n_ctx
         self.lock = threading.Lock()
+        self._grammars: dict[str, object] = {}
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` in this model's own tokenizer."""
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def stream(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
-        """Generate a reply to chat ``messages``, yielding text pieces as they come."""
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]:
+        """Generate a reply to chat ``messages``, yielding text pieces as they come.
+
+        ``grammar`` (GBNF text) constrains the reply to the language it describes.
+        """
         with self.lock:
             chunks = self.llama.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
-                repeat_penalty=1.1,
+                repeat_penalty=1.1, grammar=self._grammar(grammar) if grammar else None,
             )
             for chunk in chunks:
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
+
+    def _grammar(self, text: str):
+        """The compiled grammar for ``text`` (compiled once; answers reuse a few grammars)."""
+        from llama_cpp import LlamaGrammar
+
+        if text not in self._grammars:
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
 
 
 REBUILD = ('CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" '

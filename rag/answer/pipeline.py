@@ -1,44 +1,57 @@
-"""One question through the answer stage: standalone rewrite, retrieval, the similarity gate, generation.
+"""One question through the answer stage: standalone rewrite, retrieval, the similarity gate, evidence, generation.
 
-``AnswerStream`` is what ``Engine.ask`` returns: iterate it for the text as it is written; once iteration
-ends, ``.answer`` holds the finished ``Answer`` with its passages, citations and timings. The collection and
-the LLM come from a loader the engine passes in, so that opening them is timed as part of the answer.
+``AnswerStream`` is what ``Engine.ask`` returns. ``prepare()`` retrieves and selects the evidence (so that a
+UI can show it at once); iterating writes the answer, a checked sentence at a time; once iteration ends,
+``.answer`` holds the finished ``Answer``. The collection and the LLM come from a loader the engine passes in,
+so that opening them is timed as part of the answer.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from ..documents import Hit
 from ..settings import Settings
-from .generate import Answer, fit_passages, generate
+from ..text import words
+from . import evidence
+from .generate import Answer, generate
 from .llm import ChatModel
 from .prompts import rewrite_messages
 
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.I)
+
 
 class Searchable(Protocol):
-    """What answering needs of a collection: search, and the name of its embedding model."""
+    """What answering needs of a collection: search, embeddings with its own model, and that model's name."""
 
     model: object
 
     def search(self, query: str, k: int, mode: str, weight: float) -> list[Hit]: ...
 
+    def embed(self, texts: list[str]): ...
+
 
 def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]]) -> str:
     """A follow-up question rewritten to stand alone (the question itself when there is no history).
 
-    A rewrite that is empty, far too long, talks about "passages", or repeats the question unchanged is not
-    trusted: the previous question is prepended instead, so the follow-up keeps its context.
+    A rewrite that is empty, far too long, talks about "passages", repeats the question unchanged, or drops a
+    pronoun without naming anything from the last turn is not trusted: the previous question is prepended to
+    the follow-up instead, so it keeps its context.
     """
     if not history:
         return question
+    fallback = f"{history[-1][0]} {question}"
     text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0)).strip()
     text = text.splitlines()[0].strip(' "') if text else ""
-    if 3 <= len(text) <= 3 * len(question) + 200 and "passage" not in text.lower():
-        return text if text != question else f"{history[-1][0]} {question}"
-    return f"{history[-1][0]} {question}"
+    if not 3 <= len(text) <= 3 * len(question) + 200 or "passage" in text.lower() or text == question:
+        return fallback
+    # "they", "it", "this" must have been replaced by something the conversation talked about
+    if _PRONOUN.search(question) and not (words(text) - words(question)) & words(" ".join(history[-1])):
+        return fallback
+    return text
 
 
 class AnswerStream:
@@ -48,23 +61,38 @@ class AnswerStream:
                  history: list[tuple[str, str]], settings: Settings):
         self.load, self.settings = load, settings
         self.answer, self.history = Answer(question=question), history
+        self._loaded: tuple | None = None
 
-    def __iter__(self) -> Iterator[str]:
+    def prepare(self) -> Answer:
+        """Open the collection and the LLM, rewrite a follow-up, retrieve, and select the evidence (once)."""
         settings, answer = self.settings, self.answer
+        if self._loaded is not None:
+            return answer
         start = time.perf_counter()
-        collection, llm, llm_name = self.load()
+        self._loaded = collection, llm, llm_name = self.load()
         answer.timings["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
         start = time.perf_counter()
         answer.standalone = standalone(llm, answer.question, self.history)
-        hits = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
+        answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
         closest = collection.search(answer.standalone, 1, "dense", 1.0) if settings.min_similarity > 0 else []
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
-        answer.passages = fit_passages(hits, answer.standalone, llm, settings.max_tokens)
         answer.models = {"embeddings": collection.model.name, "llm": llm_name}
         # Nothing in the collection is close to the question: say so rather than let the LLM improvise
         answer.declined = bool(closest) and closest[0].score < settings.min_similarity
-        yield from generate(answer, llm, settings.max_tokens, settings.temperature, ask=not answer.declined)
-        answer.timings["total_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        start = time.perf_counter()
+        answer.evidence = evidence.select(answer.standalone, answer.passages, collection.embed, settings.evidence)
+        answer.timings["evidence_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        return answer
+
+    def __iter__(self) -> Iterator[str]:
+        started = time.perf_counter()
+        answer = self.prepare()
+        collection, llm, llm_name = self._loaded
+        settings = self.settings
+        yield from generate(answer, llm, collection.embed, settings.max_tokens, settings.temperature, llm_name,
+                            ask=not answer.declined)
+        answer.timings["total_ms"] = round(answer.timings["retrieve_ms"] + answer.timings["evidence_ms"]
+                                           + (time.perf_counter() - started) * 1000, 1)
 
     def run(self) -> Answer:
         """Consume the stream and return the finished answer."""

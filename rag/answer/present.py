@@ -56,17 +56,34 @@ def highlighted_markdown(passage: str, claims: list[str]) -> str:
 
 def answer_note(answer: dict) -> str:
     """What a reader should know about an answer's sources (in its JSON shape), or '' when nothing."""
-    if answer["citations"]:
-        if answer.get("citations_matched"):
-            return ("The model gave no citation numbers: each [n] marks an answer sentence that repeats that "
-                    "passage.")
-        return ""
     if answer.get("declined"):
         return ("No passage of this collection is close to the question, so the LLM was not asked. The closest "
                 "passages are below.")
-    if answer["passages"] and not is_abstention(answer["answer"]):
-        return "The answer cites no passage: check it against the retrieved passages below."
-    return ""
+    if answer["passages"] and not answer["citations"] and not is_abstention(answer["answer"]):
+        return "The answer cites no evidence: check it against the retrieved passages below."
+    return answer.get("note", "")
+
+
+def flag(sentence: dict) -> str:
+    """The mark after an answer sentence that its evidence does not support ('' for a supported one)."""
+    return "" if sentence["supported"] else f" [unsupported: {sentence['reason']}]"
+
+
+def answer_markdown(answer: dict) -> str:
+    """Safe Markdown of the answer, each sentence followed by a red mark when its evidence does not support it."""
+    if not answer.get("sentences"):
+        return escape(answer["answer"])
+    return "".join(sentence_markdown(("" if i == 0 else " ") + s["text"], s) for i, s in enumerate(answer["sentences"]))
+
+
+def sentence_markdown(text: str, sentence: dict | None) -> str:
+    """One streamed piece as ``answer_markdown`` shows it: the text, and its mark when it is unsupported.
+
+    The live view and every later view are built from the same pieces, so they show the same characters.
+    """
+    if sentence is None or not flag(sentence):
+        return escape(text)
+    return escape(text) + f" :red[⚠ {escape(flag(sentence).strip(' []'))}]"
 
 
 def where(hit: dict) -> str:
@@ -83,9 +100,12 @@ def export_markdown(collection: str, messages: list[dict]) -> str:
             lines += [f"## {message['content']}", ""]
             continue
         answer = message.get("answer") or {}
-        lines += [message["content"], ""]
-        if answer.get("citations"):
-            lines += ["References:", ""]
-            lines += [f"{c['n']}. {where(c)}: “{' '.join(c['text'].split())[:300]}”" for c in answer["citations"]]
+        sentences = answer.get("sentences") or []
+        lines += [" ".join(s["text"] + flag(s) for s in sentences) if sentences else message["content"], ""]
+        if answer.get("note"):
+            lines += [f"_{answer['note']}_", ""]
+        if answer.get("evidence"):
+            lines += ["Evidence:", ""]
+            lines += [f"{e['n']}. {where(e)}: “{' '.join(e['text'].split())}”" for e in answer["evidence"]]
             lines.append("")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from ..documents import SECTION_SEPARATOR, Chunk, Document
 from ..text import split_sentences
+from .backmatter import kinds
 
 
 class Tokenizer(Protocol):
@@ -31,31 +32,38 @@ class ChunkSettings:
 
 
 def chunk_document(doc: Document, doc_id: str, tokenizer: Tokenizer, settings: ChunkSettings) -> list[Chunk]:
-    """Cut one document into chunks of at most ``settings.max_tokens`` tokens."""
-    chunks, offset = [], 0
+    """Cut one document into chunks of at most ``settings.max_tokens`` tokens, each of one kind of text.
+
+    A chunk holds body text or back matter (references, affiliations, keywords: see ``backmatter``), never both.
+    """
+    chunks, offset, after_references = [], 0, False
     for section in doc.sections:
-        for start, end in _pack(section.text, tokenizer, settings):
+        pieces, after_references = _pieces(section.text, tokenizer, settings.max_tokens, after_references)
+        for start, end, kind in _pack(pieces, settings):
             chunks.append(Chunk(
                 id=f"{doc_id}-{len(chunks):04d}", document=doc.source, text=section.text[start:end], title=doc.title,
                 page=section.page, section=section.heading, start=offset + start, end=offset + end, doc_id=doc_id,
+                kind=kind,
             ))
         offset += len(section.text) + len(SECTION_SEPARATOR)
     return chunks
 
 
-def _pack(text: str, tokenizer: Tokenizer, settings: ChunkSettings) -> list[tuple[int, int]]:
-    """Group a section's sentences into spans of at most max_tokens, consecutive spans sharing ~overlap tokens."""
-    pieces = _pieces(text, tokenizer, settings.max_tokens)
+def _pack(pieces: list[tuple[int, int, int, str]], settings: ChunkSettings) -> list[tuple[int, int, str]]:
+    """Group sentences into spans of at most max_tokens and one kind, consecutive spans sharing ~overlap tokens."""
     spans, i = [], 0
     while i < len(pieces):
-        # Take sentences while they fit
-        j, total = i, 0
-        while j < len(pieces) and (j == i or total + pieces[j][2] <= settings.max_tokens):
+        # Take sentences of the same kind while they fit
+        j, total, kind = i, 0, pieces[i][3]
+        while j < len(pieces) and pieces[j][3] == kind and (j == i or total + pieces[j][2] <= settings.max_tokens):
             total += pieces[j][2]
             j += 1
-        spans.append((pieces[i][0], pieces[j - 1][1]))
+        spans.append((pieces[i][0], pieces[j - 1][1], kind))
         if j >= len(pieces):
             break
+        if pieces[j][3] != kind:
+            i = j
+            continue
 
         # Start the next chunk with the last sentences of this one that fit in the overlap
         back, shared = j, 0
@@ -66,19 +74,21 @@ def _pack(text: str, tokenizer: Tokenizer, settings: ChunkSettings) -> list[tupl
     return spans
 
 
-def _pieces(text: str, tokenizer: Tokenizer, limit: int) -> list[tuple[int, int, int]]:
-    """Sentences as (start, end, tokens); a sentence longer than ``limit`` is cut into token windows."""
+def _pieces(text: str, tokenizer: Tokenizer, limit: int,
+            after_references: bool) -> tuple[list[tuple[int, int, int, str]], bool]:
+    """Sentences as (start, end, tokens, kind); a sentence longer than ``limit`` is cut into token windows."""
     sentences = split_sentences(text)
     counts = tokenizer.count([text[a:b] for a, b in sentences]) if sentences else []
+    found, after_references = kinds([text[a:b] for a, b in sentences], after_references)
     pieces = []
-    for (start, end), count in zip(sentences, counts, strict=True):
+    for (start, end), count, kind in zip(sentences, counts, found, strict=True):
         if count <= limit:
-            pieces.append((start, end, count))
+            pieces.append((start, end, count, kind))
             continue
         # Cut into equal windows (not full ones and a stub) so no window is a fragment of a few tokens
         tokens = tokenizer.spans(text[start:end])
         size = -(-len(tokens) // -(-len(tokens) // limit))
         for k in range(0, len(tokens), size):
             window = tokens[k:k + size]
-            pieces.append((start + window[0][0], start + window[-1][1], len(window)))
-    return pieces
+            pieces.append((start + window[0][0], start + window[-1][1], len(window), kind))
+    return pieces, after_references

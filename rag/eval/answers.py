@@ -1,31 +1,33 @@
-"""Answer and similarity evaluation on PubMedQA: yes/no/maybe accuracy (MIRAGE style) and the model card's
-question/answer similarity correlation.
+"""Answer and similarity evaluation on PubMedQA: the app's own answers, the model's yes/no/maybe verdicts, and
+the model card's question/answer similarity correlation.
 
-Retrieval goes through the app's index; the LLM is whatever ``ChatModel`` the engine holds. The yes/no/maybe
-prompt lives here, not in ``prompts.py``: it is an evaluation protocol, not how the app answers.
+Each question goes through the app's answer path (retrieval, evidence, grammar-bound generation, support
+checks) and is scored on citations, support, abstentions and evidence recall. The verdict is measured apart,
+with a grammar that forces one of yes, no or maybe from the same evidence: it decides whether the app may
+show a model's verdicts at all (``generate.VERDICT_MODELS``).
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ..answer import evidence as evidence_
+from ..answer.generate import Answer, generate
 from ..answer.llm import ChatModel
-from ..answer.prompts import parse_citations, passage_block
+from ..answer.prompts import evidence_block, is_abstention
 from ..errors import RagError
 from ..index import VectorIndex
+from ..settings import Settings
 
 OPTIONS = ("yes", "no", "maybe")
-# Lettered options (A. yes B. no C. maybe) made the bundled 135M model answer "C. maybe" to nearly everything
-# (accuracy 0.19 on 100 dev questions); asking for the word first gives it a fair chance
-SYSTEM = ("You answer biomedical research questions from the numbered passages given. Start your reply with yes, "
-          "no or maybe, then give the reason, citing passages as [n].")
+VERDICT_SYSTEM = "You answer biomedical research questions from the numbered evidence given: yes, no or maybe."
+VERDICT_GRAMMAR = 'root ::= "yes" | "no" | "maybe"'
 
 
 def read_pubmedqa(path: Path) -> dict:
@@ -52,34 +54,51 @@ def similarity(index: VectorIndex, records: dict, seed: int = 0) -> dict:
             "negatives": negatives.tolist()}
 
 
-def answer_messages(question: str, hits: list) -> list[dict]:
-    passages = "\n\n".join(passage_block(n, hit) for n, hit in enumerate(hits, 1))
-    user = f"Passages:\n\n{passages}\n\nQuestion: {question}\nReply with yes, no or maybe, then the reason."
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+def verdict(llm: ChatModel, question: str, evidence: list) -> str:
+    """yes, no or maybe, as the model judges the question from the evidence (forced by a grammar)."""
+    user = f"Evidence:\n{evidence_block(evidence)}\n\nQuestion: {question}\nAnswer yes, no or maybe."
+    messages = [{"role": "system", "content": VERDICT_SYSTEM}, {"role": "user", "content": user}]
+    return "".join(llm.stream(messages, 4, 0.0, grammar=VERDICT_GRAMMAR)).strip().lower()
 
 
-def parse_option(reply: str) -> str | None:
-    """yes, no or maybe from a reply: an option letter or the word, whichever comes first; None if neither."""
-    match = re.search(r"\b(?:([ABC])[.):]|(yes|no|maybe))\b", reply, re.I)
-    if not match:
-        return None
-    return OPTIONS["ABC".index(match.group(1).upper())] if match.group(1) else match.group(2).lower()
-
-
-def answers(index: VectorIndex, llm: ChatModel, records: dict, k: int, mode: str, weight: float) -> dict:
-    """Accuracy, macro-F1, majority baseline, valid-citation share, abstentions and answer time."""
+def answers(index: VectorIndex, llm: ChatModel, records: dict, settings: Settings, llm_name: str = "",
+            verdicts: bool = True) -> dict:
+    """The app's answers to PubMedQA questions (citations, support, abstentions, evidence recall, first token),
+    and the model's forced verdicts (accuracy and macro-F1 against the majority baseline)."""
     rows = []
     for pmid, record in records.items():
         started = time.perf_counter()
-        hits = index.search(record["QUESTION"], k, mode, weight)
-        reply = "".join(llm.stream(answer_messages(record["QUESTION"], hits), 48, 0.0))
-        numbers = parse_citations(reply, 10**6)
-        rows.append({"pmid": pmid, "gold": record["final_decision"], "predicted": parse_option(reply),
-                     "valid": bool(numbers) and max(numbers) <= len(hits),
-                     "own_abstract_retrieved": any(h.chunk.document == pmid for h in hits),
-                     "ms": (time.perf_counter() - started) * 1000})
-    gold = [r["gold"] for r in rows]
-    predicted = [r["predicted"] for r in rows]
+        answer = Answer(question=record["QUESTION"], standalone=record["QUESTION"])
+        answer.passages = index.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
+        answer.evidence = evidence_.select(answer.standalone, answer.passages, index.embed, settings.evidence)
+        for _ in generate(answer, llm, index.embed, settings.max_tokens, settings.temperature, llm_name):
+            pass
+        ms = (time.perf_counter() - started) * 1000
+        rows.append({"pmid": pmid, "gold": record["final_decision"], "sentences": answer.sentences,
+                     "abstained": is_abstention(answer.answer),
+                     "predicted": verdict(llm, answer.standalone, answer.evidence) if verdicts else None,
+                     "evidence_recall": any(e.hit.chunk.document == pmid for e in answer.evidence),
+                     "own_abstract_retrieved": any(h.chunk.document == pmid for h in answer.passages),
+                     "first_token_ms": answer.timings.get("first_token_ms", 0.0), "ms": ms})
+    sentences = [s for r in rows for s in r["sentences"]]
+    result = {
+        "questions": len(rows), "sentences": len(sentences),
+        "valid_citation_share": round(sum(bool(s["citations"]) for s in sentences) / max(1, len(sentences)), 4),
+        "supported_share": round(sum(s["supported"] for s in sentences) / max(1, len(sentences)), 4),
+        "abstention_share": round(sum(r["abstained"] for r in rows) / len(rows), 4),
+        "evidence_recall": round(sum(r["evidence_recall"] for r in rows) / len(rows), 4),
+        "own_abstract_retrieved_share": round(sum(r["own_abstract_retrieved"] for r in rows) / len(rows), 4),
+        "median_first_token_ms": round(statistics.median(r["first_token_ms"] for r in rows), 1),
+        "median_answer_ms": round(statistics.median(r["ms"] for r in rows), 1),
+        "latencies_ms": [round(r["ms"], 1) for r in rows],
+    }
+    if verdicts:
+        result.update(_verdict_scores([r["gold"] for r in rows], [r["predicted"] for r in rows]))
+    return result
+
+
+def _verdict_scores(gold: list[str], predicted: list[str]) -> dict:
+    """Accuracy and macro-F1 of the verdicts, and the majority-class baseline."""
     majority = max(OPTIONS, key=gold.count)
     f1s = []
     for option in OPTIONS:
@@ -87,15 +106,6 @@ def answers(index: VectorIndex, llm: ChatModel, records: dict, k: int, mode: str
         fp = sum(p == option != g for p, g in zip(predicted, gold, strict=True))
         fn = sum(g == option != p for p, g in zip(predicted, gold, strict=True))
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    valid = [r for r in rows if r["valid"]]
-    return {
-        "questions": len(rows),
-        "accuracy": round(sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(rows), 4),
-        "macro_f1": round(sum(f1s) / len(f1s), 4),
-        "majority_baseline": round(gold.count(majority) / len(rows), 4), "majority_class": majority,
-        "valid_citation_share": round(len(valid) / len(rows), 4),
-        "abstention_share": round(sum(p is None for p in predicted) / len(rows), 4),
-        "own_abstract_retrieved_share": round(sum(r["own_abstract_retrieved"] for r in rows) / len(rows), 4),
-        "median_answer_ms": round(statistics.median(r["ms"] for r in rows), 1),
-        "latencies_ms": [round(r["ms"], 1) for r in rows],
-    }
+    return {"accuracy": round(sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold), 4),
+            "macro_f1": round(sum(f1s) / len(f1s), 4),
+            "majority_baseline": round(gold.count(majority) / len(gold), 4), "majority_class": majority}

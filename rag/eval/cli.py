@@ -39,9 +39,10 @@ def add_parser(sub) -> None:
     p = commands.add_parser("similarity", help="the model card's PubMed QA pair similarity (Pearson x 100)")
     _common(p, cmd_similarity)
 
-    p = commands.add_parser("answers", help="yes/no/maybe accuracy of the LLM on PubMedQA with retrieval")
+    p = commands.add_parser("answers", help="the app's answers on PubMedQA: citations, support, verdicts")
     p.add_argument("--mode", choices=MODES, default=None)
     p.add_argument("-k", type=int, default=None)
+    p.add_argument("--no-verdicts", action="store_true", help="skip measuring the model's yes/no/maybe verdicts")
     _common(p, cmd_answers)
 
 
@@ -104,7 +105,7 @@ def cmd_answers(engine, args) -> int:
     settings = engine.settings.with_(top_k=args.k, mode=args.mode)
     docs, _, _ = load_pubmedqa(args.pubmedqa)
     index, _ = _index(engine, docs)
-    result = answers(index, engine.llm, records, settings.top_k, settings.mode, settings.hybrid_weight)
+    result = answers(index, engine.llm, records, settings, engine.llm_name, verdicts=not args.no_verdicts)
     output = {k: v for k, v in result.items() if k != "latencies_ms"}
     output.update(mode=settings.mode, k=settings.top_k, llm=engine.llm_name, model=engine.embeddings.name)
     _print(args, output, [output])

@@ -51,6 +51,10 @@ class Collection:
         self.refresh()
         return self.index.search(query, k, mode, weight)
 
+    def embed(self, texts: list[str]):
+        """Unit vectors of ``texts`` with the collection's own embedding model."""
+        return self.index.embed(texts)
+
     def refresh(self) -> None:
         """Pick up a version written by another process."""
         manifest = read_manifest(self.folder)

@@ -11,10 +11,12 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
+from ..chunk.backmatter import BODY
+from ..documents import Chunk
 from ..errors import LoadError, RagError
 from ..load import load_file, safe_name
 from ..settings import Settings
@@ -79,14 +81,15 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
         entries = []
         for doc in docs:
             doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-            chunks = chunk_document(doc, doc_id, tokenizer, chunking)
+            chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
             if chunks:
                 record = {"source": doc.source, "title": doc.title, "filename": display, "file": stored, "sha256": sha,
                           "chunks": len(chunks), "pages": len({s.page for s in doc.sections if s.page}),
-                          "metadata": doc.metadata, "added": time.time()}
+                          "metadata": doc.metadata, "added": time.time(), "left_out": left_out}
                 entries.append((doc_id, record, chunks))
         if not entries:
-            report.failed.append((display, "no text found"))
+            report.failed.append((display, "no body text found (only references, affiliations or keywords)"
+                                  if docs and any(d.text.strip() for d in docs) else "no text found"))
             continue
         pending.append((display, stored, data, entries))
     progress("reading", len(files), len(files), "")
@@ -117,6 +120,19 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
             collection.commit(index, documents, blobs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def keep(chunks: list[Chunk], backmatter: bool) -> tuple[list[Chunk], dict[str, int]]:
+    """The chunks to index, numbered again from 0, and how many of each kind were left out.
+
+    Back matter (references, affiliations, keywords) is left out unless ``backmatter`` is set.
+    """
+    kept = [c for c in chunks if backmatter or c.kind == BODY]
+    left_out: dict[str, int] = {}
+    for c in chunks:
+        if not backmatter and c.kind != BODY:
+            left_out[c.kind] = left_out.get(c.kind, 0) + 1
+    return [replace(c, id=f"{c.doc_id}-{i:04d}") for i, c in enumerate(kept)], left_out
 
 
 def _suffix(name: str) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
 
-FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id")
+FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
 
 
@@ -97,4 +97,5 @@ def _chunk(row: dict) -> Chunk:
         id=row["id"], text=row["text"], document=row.get("document") or "", title=row.get("title") or "",
         page=int(page) if page is not None else None, section=row.get("section"),
         start=int(row.get("start") or 0), end=int(row.get("end") or 0), doc_id=row.get("doc_id") or "",
+        kind=row.get("kind") or "body",
     )

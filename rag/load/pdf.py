@@ -1,7 +1,9 @@
 """PDF text extraction with pypdfium2: one section per page, page numbers from 1.
 
 Undoes the layout's line breaks (hyphenated words joined, lines of a paragraph joined) so sentences come out
-whole. Encrypted, corrupt and image-only PDFs are refused with a reason. No OCR.
+whole, and drops running headers and footers (a line near the top or bottom of a page that recurs on other
+pages, page numbers aside), which would otherwise be glued into the sentences around them. Encrypted, corrupt
+and image-only PDFs are refused with a reason. No OCR.
 """
 
 from __future__ import annotations
@@ -31,21 +33,51 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
             raise LoadError(name, "the PDF has no pages")
         if len(pdf) > MAX_PAGES:
             raise LoadError(name, f"the PDF has more than {MAX_PAGES} pages")
-        sections = []
+        pages = {}
         for number in range(len(pdf)):
             try:
-                raw = pdf[number].get_textpage().get_text_range()
+                pages[number + 1] = pdf[number].get_textpage().get_text_range()
             except pdfium.PdfiumError:
                 continue
-            text = clean_page(raw)
-            if text:
-                sections.append(Section(text, page=number + 1))
+        pages, removed = drop_running_lines(pages)
+        sections = [Section(text, page=n) for n, text in ((n, clean_page(raw)) for n, raw in pages.items()) if text]
         if not sections:
             raise LoadError(name, "no text could be extracted (a scanned or image-only PDF? OCR is not supported)")
         title = _title(pdf, sections[0].text) or name
     finally:
         pdf.close()
-    return [Document(name, title, sections)]
+    return [Document(name, title, sections, {"running_lines_removed": removed} if removed else {})]
+
+
+def drop_running_lines(pages: dict[int, str], edge: int = 3) -> tuple[dict[int, str], int]:
+    """Pages without their running headers and footers, and how many lines were removed.
+
+    A line counts as running when it is among the first or last ``edge`` lines of a page and the same line,
+    digits ignored ("Page 3 of 10"), is at an edge of at least three pages and of a third of them.
+    """
+    def key(line: str) -> str:
+        return " ".join(re.sub(r"\d+", " ", line).lower().split())
+
+    edges = {}
+    for n, raw in pages.items():
+        lines = [line for line in raw.splitlines() if line.strip()]
+        edges[n] = {key(line) for line in lines[:edge] + lines[-edge:] if len(key(line)) >= 4}
+    counts: dict[str, int] = {}
+    for found in edges.values():
+        for k in found:
+            counts[k] = counts.get(k, 0) + 1
+    running = {k for k, c in counts.items() if c >= max(3, len(pages) / 3)}
+    if not running:
+        return pages, 0
+    cleaned, removed = {}, 0
+    for n, raw in pages.items():
+        lines = raw.splitlines()
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        near = set(filled[:edge] + filled[-edge:])
+        keep = [line for i, line in enumerate(lines) if i not in near or key(line) not in running]
+        removed += len(lines) - len(keep)
+        cleaned[n] = "\n".join(keep)
+    return cleaned, removed
 
 
 def clean_page(text: str) -> str:

@@ -1,10 +1,18 @@
-"""The chat: the conversation of the selected collection, streamed answers, and the sources behind each."""
+"""The chat: the conversation of the selected collection, evidence first, streamed answers, and their sources."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ..answer.present import answer_note, cited_sentences, escape, export_markdown, highlighted_markdown, where
+from ..answer.present import (
+    answer_markdown,
+    answer_note,
+    escape,
+    export_markdown,
+    highlighted_markdown,
+    sentence_markdown,
+    where,
+)
 from ..engine import Engine
 
 
@@ -21,9 +29,12 @@ def chat(engine: Engine, name: str) -> None:
 
     for message in messages:
         with st.chat_message(message["role"]):
-            st.markdown(escape(message["content"]))
             if message.get("answer"):
-                show_answer(message["answer"])
+                show_evidence(message["answer"])
+                st.markdown(answer_markdown(message["answer"]))
+                show_sources(message["answer"])
+            else:
+                st.markdown(escape(message["content"]))
 
     if question := st.chat_input(f"Ask about “{name}”"):
         with st.chat_message("user"):
@@ -33,27 +44,39 @@ def chat(engine: Engine, name: str) -> None:
             stream = engine.ask(name, question, history, k=state.top_k,
                                 mode="hybrid" if state.hybrid else "dense", temperature=state.temperature,
                                 max_tokens=state.max_tokens)
-            st.write_stream(escape(piece) for piece in stream)
+            with st.spinner("Finding the evidence…"):
+                show_evidence(stream.prepare().to_dict())
+            sentences = stream.answer.sentences
+            st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
             answer = stream.answer.to_dict()
-            show_answer(answer)
+            show_sources(answer)
         messages += [{"role": "user", "content": question},
                      {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
 
 
-def show_answer(answer: dict) -> None:
-    """The cited sources, numbered as in the answer, then the passages retrieved but not cited."""
-    cited = {c["n"] for c in answer["citations"]}
-    if answer["citations"]:
-        st.markdown("**Sources**")
-    if note := answer_note(answer):
-        st.caption(note)
-    for c in answer["citations"]:
+def show_evidence(answer: dict) -> None:
+    """The rewritten question of a follow-up, and the evidence quoted verbatim, numbered, with its source."""
+    if answer["standalone"] and answer["standalone"] != answer["question"]:
+        st.caption(f"Searched for: {escape(answer['standalone'])}")
+    if answer["evidence"] and not answer["declined"]:
         with st.container(border=True):
-            st.markdown(f"**[{c['n']}] {escape(where(c))}** · score {c['score']:.2f}")
-            claims = cited_sentences(answer["answer"], c["n"]) or [answer["answer"]]
-            st.markdown(highlighted_markdown(c["text"], claims))
-    others = [(n, p) for n, p in enumerate(answer["passages"], 1) if n not in cited]
+            st.markdown("**Evidence**")
+            for e in answer["evidence"]:
+                st.markdown(f"**[{e['n']}]** “{escape(' '.join(e['text'].split()))}”  \n:gray[{escape(where(e))}]")
+
+
+def show_sources(answer: dict) -> None:
+    """Notes on the answer, the passage behind each cited evidence item, and the passages not cited."""
+    if note := answer_note(answer):
+        st.caption(escape(note))
+    cited_passages = set()
+    for c in answer["citations"]:
+        passage = answer["passages"][c["passage"] - 1]
+        cited_passages.add(c["passage"])
+        with st.expander(f"[{c['n']}] {where(c)} · score {passage['score']:.2f}"):
+            st.markdown(highlighted_markdown(passage["text"], [c["text"]]))
+    others = [p for n, p in enumerate(answer["passages"], 1) if n not in cited_passages]
     if others:
         with st.expander(f"Retrieved but not cited ({len(others)})", expanded=bool(answer.get("declined"))):
-            for n, p in others:
-                st.markdown(f"**[{n}] {escape(where(p))}** · score {p['score']:.2f}  \n{escape(p['text'])}")
+            for p in others:
+                st.markdown(f"**{escape(where(p))}** · score {p['score']:.2f}  \n{escape(p['text'])}")

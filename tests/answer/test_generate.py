@@ -1,59 +1,230 @@
-from rag.answer.generate import Answer, attribute, fit_passages, generate
-from rag.answer.prompts import NO_ANSWER
+"""Writing the answer: grammar-bound streaming of whole, checked, cited sentences; what streams is what is kept."""
+
+import itertools
+
+import pytest
+
+from rag.answer import generate as generate_module
+from rag.answer.evidence import Evidence
+from rag.answer.generate import NO_VERDICT, Answer, generate, is_yes_no
+from rag.answer.grammar import answer_grammar
+from rag.answer.prompts import NO_ANSWER, evidence_messages
 from rag.documents import Chunk, Hit
-from tests.fakes import ScriptedLLM
+from tests.fakes import HashEmbed, ScriptedLLM
+
+ENOXAPARIN = "Enoxaparin prevented deep vein thrombosis after major trauma better than low-dose heparin."
+BLEEDING = "Major bleeding was rare in both groups of trauma patients."
+VITAMIN_D = "Daily vitamin D did not reduce hip fractures in community-dwelling women."
+QUESTION = "What prevents deep vein thrombosis after major trauma?"
 
 
-def hits(*texts: str) -> list[Hit]:
-    return [Hit(Chunk(id=f"d{i}-0000", document=f"doc{i}.pdf", text=t, page=i + 1), 1.0 - i / 10)
-            for i, t in enumerate(texts)]
+def evidence(*texts: str, embed=None) -> list[Evidence]:
+    vectors = (embed or HashEmbed())(list(texts))
+    return [Evidence(i + 1, text, 0.9 - i / 10, i + 1,
+                     Hit(Chunk(id=f"doc{i}-0000", document=f"paper{i}.pdf", text=text, page=i + 1), 0.8 - i / 10),
+                     vector=vectors[i])
+            for i, text in enumerate(texts)]
 
 
-def test_passages_that_do_not_fit_the_context_are_dropped():
-    passages = hits(*(" ".join(["word"] * 300) for _ in range(5)))
-    llm = ScriptedLLM("x", n_ctx=1024)
-    kept = fit_passages(passages, "What?", llm, max_tokens=200)
-    assert 1 <= len(kept) < 5
-    assert kept == passages[:len(kept)]
+def answer_for(question: str = QUESTION, *texts: str) -> Answer:
+    found = evidence(*(texts or (ENOXAPARIN, BLEEDING)))
+    return Answer(question, standalone=question, evidence=found, passages=[e.hit for e in found])
 
 
-def test_answer_streams_and_keeps_only_valid_citations():
-    answer = Answer("Q", standalone="Q", passages=hits("Heparin prevents DVT.", "Aspirin thins blood."))
-    llm = ScriptedLLM("Heparin prevents DVT [1] and not [7]; see also [2].")
-    pieces = list(generate(answer, llm, 100, 0.0))
-    assert "".join(pieces).strip() == answer.answer
+def run(answer: Answer, llm, embed=None, max_tokens: int = 200, llm_name: str = "", **kw) -> list[str]:
+    return list(generate(answer, llm, embed or HashEmbed(), max_tokens, 0.0, llm_name, **kw))
+
+
+def test_whole_cited_sentences_stream_and_what_streams_is_what_is_kept():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [1]. "
+                      "Major bleeding was rare in both groups [2].")
+    pieces = run(answer, llm)
+    assert pieces == ["Enoxaparin prevented deep vein thrombosis after major trauma [1].",
+                      " Major bleeding was rare in both groups [2]."]
+    assert answer.answer == "".join(pieces)
     assert answer.citations == [1, 2]
-    assert answer.timings["first_token_ms"] >= 0
-    assert answer.to_dict()["citations"][0]["document"] == "doc0.pdf"
+    assert not answer.abstained
 
 
-def test_no_passages_means_the_fixed_phrase_without_calling_the_model():
-    answer = Answer("Q", standalone="Q", passages=[])
-    llm = ScriptedLLM("should not be used")
-    assert "".join(generate(answer, llm, 100, 0.0)) == NO_ANSWER
-    assert llm.calls == [] and answer.citations == []
+def test_the_model_is_asked_with_the_evidence_and_the_grammar():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    run(answer, llm, max_tokens=77)
+    assert llm.calls == [evidence_messages(QUESTION, answer.evidence)]
+    assert llm.grammars == [answer_grammar(2, verdicts=True)]
 
 
-def test_uncited_copied_sentence_is_attributed_to_its_passage():
-    passages = hits("Malaria is spread by mosquitoes.", "Heparin prevents deep venous thrombosis in trauma.")
-    text = "Heparin prevents deep venous thrombosis in trauma patients. Something entirely different is said."
-    assert attribute(text, passages) == (
-        "Heparin prevents deep venous thrombosis in trauma patients [2]. Something entirely different is said.", [2])
-    assert attribute("Something entirely different is said here.", passages) == (
-        "Something entirely different is said here.", [])
+def test_every_sentence_is_checked_against_the_evidence_it_cites():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [1]. "
+                      "Major bleeding was not rare in both groups [2]. Bed nets protect children from malaria [2].")
+    run(answer, llm)
+    assert [set(s) for s in answer.sentences] == [{"text", "citations", "supported", "support", "reason"}] * 3
+    first, negation, unrelated = answer.sentences
+    assert first["text"] == "Enoxaparin prevented deep vein thrombosis after major trauma [1]."
+    assert first["citations"] == [1] and first["supported"] is True and first["reason"] == ""
+    assert 0.5 <= first["support"] <= 1.0
+    assert negation["citations"] == [2] and negation["supported"] is False
+    assert negation["reason"] == "a negation that the evidence does not have"
+    assert unrelated["supported"] is False and unrelated["reason"] == "not close to the evidence it cites"
+    assert 0.0 <= unrelated["support"] < 0.5
+    # Unsupported sentences are kept and shown: the check reports, it does not rewrite
+    assert answer.answer.endswith("Bed nets protect children from malaria [2].")
 
 
-def test_matched_citations_are_marked_in_the_text_and_flagged():
-    answer = Answer("Q", standalone="Q", passages=hits("Malaria is spread by Anopheles mosquitoes at night."))
-    list(generate(answer, ScriptedLLM("Malaria is spread by Anopheles mosquitoes."), 100, 0.0))
-    assert answer.answer == "Malaria is spread by Anopheles mosquitoes [1]."
-    assert answer.citations == [1] and answer.matched and answer.to_dict()["citations_matched"] is True
+def test_a_sentence_citing_evidence_that_does_not_exist_is_unsupported():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [7]."))
+    (sentence,) = answer.sentences
+    assert sentence["citations"] == [] and sentence["supported"] is False
+    assert sentence["reason"] == "cites no evidence"
+    assert answer.citations == []
+
+
+def test_the_claim_is_embedded_without_its_citations():
+    embed = HashEmbed()
+    answer = answer_for()
+    run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1][2]."), embed=embed)
+    assert embed.calls == [["Enoxaparin prevented deep vein thrombosis."]]
 
 
 def test_a_looping_model_is_stopped_at_the_first_repeated_sentence():
-    answer = Answer("Q", standalone="Q", passages=hits("Heparin prevents DVT."))
-    loop = "Heparin prevents deep venous thrombosis [1]. " * 5
-    llm = ScriptedLLM("It works well here. " + loop)
-    list(generate(answer, llm, 500, 0.0))
-    assert answer.answer == "It works well here. Heparin prevents deep venous thrombosis [1]."
+    answer = answer_for()
+    loop = "Enoxaparin prevented deep vein thrombosis [1]. " * 5
+    llm = ScriptedLLM("Major bleeding was rare in both groups [2]. " + loop)
+    pieces = run(answer, llm, max_tokens=500)
+    assert answer.answer == ("Major bleeding was rare in both groups [2]. "
+                             "Enoxaparin prevented deep vein thrombosis [1].")
+    assert "".join(pieces) == answer.answer and len(answer.sentences) == 2
+    assert answer.citations == [2, 1]
+
+
+def test_a_repeat_with_other_citations_is_still_a_repeat():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1]. "
+                            "Enoxaparin  prevented deep vein thrombosis [2]. Major bleeding was rare [2]."))
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]."
     assert answer.citations == [1]
+
+
+def test_an_unfinished_last_sentence_is_dropped():
+    answer = answer_for()
+    pieces = run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare in"))
+    assert pieces == ["Enoxaparin prevented deep vein thrombosis [1]."]
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]."
+    assert len(answer.sentences) == 1
+
+
+def test_an_unfinished_only_sentence_gives_the_no_answer_phrase():
+    answer = answer_for()
+    pieces = run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis after"))
+    assert pieces == [NO_ANSWER] and answer.answer == NO_ANSWER
+    assert answer.sentences == [] and answer.citations == [] and answer.abstained
+
+
+def test_the_no_answer_reply_is_passed_on():
+    answer = answer_for()
+    llm = ScriptedLLM(NO_ANSWER)
+    pieces = run(answer, llm)
+    assert pieces == [NO_ANSWER] and answer.answer == NO_ANSWER
+    assert len(llm.calls) == 1 and answer.sentences == [] and answer.citations == []
+
+
+def test_no_evidence_means_the_fixed_phrase_without_calling_the_model():
+    answer = Answer(QUESTION, standalone=QUESTION, evidence=[])
+    llm, embed = ScriptedLLM("should not be used [1]."), HashEmbed()
+    pieces = run(answer, llm, embed=embed)
+    assert pieces == [NO_ANSWER] and answer.answer == NO_ANSWER
+    assert llm.calls == [] and embed.calls == []
+    assert answer.citations == [] and answer.sentences == []
+    assert answer.timings["generate_ms"] >= 0
+
+
+def test_a_declined_question_is_not_asked():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    assert run(answer, llm, ask=False) == [NO_ANSWER]
+    assert llm.calls == [] and answer.answer == NO_ANSWER
+
+
+@pytest.mark.parametrize("question", ["Does vitamin D prevent hip fractures?", "Is heparin safe after trauma?",
+                                      "Can bed nets reduce malaria?", "  do statins lower mortality?"])
+def test_yes_no_questions_get_the_note_and_a_grammar_without_verdicts(question):
+    assert is_yes_no(question)
+    answer = answer_for(question, VITAMIN_D, BLEEDING)
+    llm = ScriptedLLM("Daily vitamin D did not reduce hip fractures [1].")
+    run(answer, llm, llm_name="SmolLM2-135M-Instruct (Q4_1)")
+    assert answer.note == NO_VERDICT
+    assert llm.grammars == [answer_grammar(2, verdicts=False)]
+    assert answer.to_dict()["note"] == NO_VERDICT
+
+
+@pytest.mark.parametrize("question", [QUESTION, "Which drugs prevent thrombosis?", "How do bed nets work?",
+                                      "Isoniazid dosing in children?"])
+def test_other_questions_get_no_note_and_the_full_grammar(question):
+    assert not is_yes_no(question)
+    answer = answer_for(question)
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    run(answer, llm)
+    assert answer.note == ""
+    assert llm.grammars == [answer_grammar(2, verdicts=True)]
+
+
+def test_a_model_measured_better_than_the_majority_label_draws_verdicts(monkeypatch):
+    monkeypatch.setattr(generate_module, "VERDICT_MODELS", {"good-model": 0.7})
+    answer = answer_for("Does vitamin D prevent hip fractures?", VITAMIN_D)
+    llm = ScriptedLLM("No, daily vitamin D did not reduce hip fractures [1].")
+    run(answer, llm, llm_name="good-model")
+    assert answer.note == "" and llm.grammars == [answer_grammar(1, verdicts=True)]
+    # Any other model still draws none
+    other = answer_for("Does vitamin D prevent hip fractures?", VITAMIN_D)
+    run(other, ScriptedLLM("Daily vitamin D did not reduce hip fractures [1]."), llm_name="other-model")
+    assert other.note == NO_VERDICT
+
+
+def test_the_note_is_set_even_without_evidence():
+    answer = Answer("Does vitamin D prevent hip fractures?", standalone="Does vitamin D prevent hip fractures?")
+    run(answer, ScriptedLLM("unused"))
+    assert answer.note == NO_VERDICT and answer.answer == NO_ANSWER
+
+
+def test_timings_are_recorded():
+    ticks = itertools.count(0.0, 0.25)  # each reading of the clock is 250 ms after the one before
+    answer = answer_for()
+    run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1]."), clock=lambda: next(ticks))
+    assert answer.timings["first_token_ms"] == 250.0
+    assert answer.timings["generate_ms"] > answer.timings["first_token_ms"]
+
+
+def test_to_dict_shape():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Major bleeding was rare in both groups [2]. Enoxaparin prevented deep vein "
+                            "thrombosis after major trauma [1]."))
+    data = answer.to_dict()
+    assert {"standalone", "evidence", "sentences", "citations", "passages", "note", "declined"} <= set(data)
+    assert data["standalone"] == QUESTION and data["note"] == "" and data["declined"] is False
+    assert data["answer"] == answer.answer
+    assert data["evidence"] == [e.to_dict() for e in answer.evidence]
+    assert data["evidence"][0] == {"n": 1, "document": "paper0.pdf", "page": 1, "text": ENOXAPARIN, "score": 0.9,
+                                   "passage": 1, "chunk_id": "doc0-0000"}
+    # Citations in order of first use, each the cited evidence item
+    assert [c["n"] for c in data["citations"]] == [2, 1]
+    assert data["citations"][0] == {"n": 2, **answer.evidence[1].to_dict()}
+    assert data["citations"][0]["text"] == BLEEDING and data["citations"][0]["document"] == "paper1.pdf"
+    assert data["sentences"] == answer.sentences and len(data["sentences"]) == 2
+    assert data["passages"] == [e.hit.to_dict() for e in answer.evidence]
+
+
+class OnePieceLLM(ScriptedLLM):
+    """A model whose stream hands over the whole reply at once (a backend that does not stream token by token)."""
+
+    def stream(self, messages, max_tokens, temperature, grammar=None):
+        yield "".join(super().stream(messages, max_tokens, temperature, grammar))
+
+
+def test_a_reply_that_arrives_in_one_piece_keeps_every_sentence():
+    answer = answer_for()
+    pieces = run(answer, OnePieceLLM("Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare [2]."))
+    assert pieces == ["Enoxaparin prevented deep vein thrombosis [1].", " Major bleeding was rare [2]."]
+    assert answer.answer == "".join(pieces) and answer.citations == [1, 2] and len(answer.sentences) == 2

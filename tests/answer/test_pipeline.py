@@ -20,6 +20,16 @@ def test_an_unusable_rewrite_falls_back_to_the_previous_question():
             "What is heparin used for? What are its side effects?")
 
 
+def test_a_rewrite_that_loses_what_they_referred_to_falls_back():
+    history = [("Which prophylactic methods prevent deep venous thrombosis in trauma patients?",
+                "Heparin and compression devices are used [1].")]
+    question = "How often did they cause complications?"
+    assert standalone(ScriptedLLM("How often do complications occur?"), question, history) == (
+        f"{history[0][0]} {question}")
+    assert standalone(ScriptedLLM("How often did heparin cause complications?"), question, history) == (
+        "How often did heparin cause complications?")
+
+
 def test_no_history_no_rewrite():
     llm = ScriptedLLM("unused")
     assert standalone(llm, "Q?", []) == "Q?"

@@ -1,6 +1,14 @@
 import re
 
-from rag.answer.present import cited_sentences, escape, export_markdown, highlight, highlighted_markdown
+from rag.answer.present import (
+    answer_markdown,
+    cited_sentences,
+    escape,
+    export_markdown,
+    highlight,
+    highlighted_markdown,
+    sentence_markdown,
+)
 
 
 def test_markup_in_documents_is_made_inert():
@@ -24,8 +32,23 @@ def test_cited_sentences_and_export():
     answer = "Heparin helps [1]. Filters are used [2, 3]. Nothing else."
     assert cited_sentences(answer, 1) == ["Heparin helps [1]."]
     assert cited_sentences(answer, 3) == ["Filters are used [2, 3]."]
-    citation = {"n": 1, "document": "a.pdf", "page": 2, "text": "Heparin helps.", "score": 0.5}
+    evidence = {"n": 1, "document": "a.pdf", "page": 2, "text": "Heparin helps.", "score": 0.5}
+    sentences = [{"text": "Heparin helps [1].", "citations": [1], "supported": True, "support": 0.9, "reason": ""},
+                 {"text": "Heparin never fails [1].", "citations": [1], "supported": False, "support": 0.7,
+                  "reason": "a negation that the evidence does not have"}]
     md = export_markdown("Trauma", [{"role": "user", "content": "Does heparin help?"},
-                                    {"role": "assistant", "content": answer,
-                                     "answer": {"citations": [citation]}}])
+                                    {"role": "assistant", "content": "Heparin helps [1]. Heparin never fails [1].",
+                                     "answer": {"evidence": [evidence], "sentences": sentences}}])
     assert "## Does heparin help?" in md and "1. a.pdf, page 2: “Heparin helps.”" in md
+    assert "Heparin helps [1]. Heparin never fails [1]. [unsupported: a negation that the evidence does not have]" in md
+
+
+def test_the_live_view_and_the_replay_show_the_same_characters():
+    sentences = [{"text": "Heparin helps [1].", "citations": [1], "supported": True, "support": 0.9, "reason": ""},
+                 {"text": "It cures <b>all</b> [2].", "citations": [2], "supported": False, "support": 0.2,
+                  "reason": "not close to the evidence it cites"}]
+    pieces = ["Heparin helps [1].", " It cures <b>all</b> [2]."]
+    streamed = "".join(sentence_markdown(piece, s) for piece, s in zip(pieces, sentences, strict=True))
+    replay = answer_markdown({"answer": "Heparin helps [1]. It cures <b>all</b> [2].", "sentences": sentences})
+    assert streamed == replay
+    assert "<b>" not in replay and ":red[⚠ unsupported\\: not close to the evidence it cites]" in replay

@@ -6,7 +6,6 @@ import pytest
 
 from rag.cli import main, parser
 from rag.engine import Engine
-from rag.eval.answers import parse_option
 from rag.settings import Settings
 from tests.fakes import ScriptedLLM
 
@@ -65,24 +64,24 @@ def test_retrieval_pubmedqa_and_similarity(pubmedqa, capsys):
 
 
 def test_answers_with_a_fake_llm(pubmedqa, tmp_path, capsys):
+    """The app's answer path on every question: cited sentences, support checked, forced verdicts scored."""
     from rag.eval.cli import cmd_answers
 
-    engine = Engine(Settings.from_env(), llm=ScriptedLLM("A. yes [1]"))
+    reply = "Low molecular weight heparin prevents deep venous thrombosis after trauma [1]."
+    engine = Engine(Settings.from_env(), llm=ScriptedLLM(reply, "yes"))
+    engine.llm.replies = [reply, "yes"] * 6
     args = parser().parse_args(["eval", "answers", "--pubmedqa", str(pubmedqa), "--json", "--report",
                                 str(tmp_path / "answers.md")])
     assert cmd_answers(engine, args) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["questions"] == 6 and result["accuracy"] == pytest.approx(4 / 6, abs=1e-3)
+    assert result["questions"] == 6 and result["sentences"] == 6
+    assert result["accuracy"] == pytest.approx(4 / 6, abs=1e-3)
     assert result["majority_baseline"] == pytest.approx(4 / 6, abs=1e-3)
     assert result["valid_citation_share"] == 1.0 and result["abstention_share"] == 0.0
+    # The reply is the heparin abstract's own sentence: supported there, and there only
+    assert result["supported_share"] == pytest.approx(1 / 6, abs=1e-3)
+    assert result["evidence_recall"] == 1.0
     assert (tmp_path / "answers.png").exists()
-
-
-def test_option_parsing():
-    assert parse_option("A. yes, because [1]") == "yes"
-    assert parse_option("The answer is no [2].") == "no"
-    assert parse_option("C) maybe") == "maybe"
-    assert parse_option("It depends on the dose.") is None
 
 
 def test_eval_needs_its_data(capsys):

@@ -1,0 +1,79 @@
+"""Evidence: the retrieved passages' sentences that best answer the question, quoted verbatim and numbered.
+
+Every sentence of the retrieved passages is scored against the (standalone) question with the collection's
+own embedding model, in one batch; the best few are kept, each with the sentence after it when it is too short
+to read alone, numbered in the order of their scores. A correct quote is useful even when the model's prose is
+weak, and a small prompt of a few sentences is what lets the local LLM answer in about a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..chunk.backmatter import BODY, kind_of
+from ..documents import Hit
+from ..text import split_sentences, words
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# A sentence of fewer words than this reads better with its neighbour
+SHORT = 8
+# Sentences with fewer content words than this carry nothing to quote ("Results.", "(Table 2)")
+MIN_WORDS = 4
+
+
+@dataclass
+class Evidence:
+    """A quoted sentence (or two) of a retrieved passage, with its source and its similarity to the question."""
+
+    n: int
+    text: str
+    score: float
+    passage: int
+    hit: Hit
+    start: int = 0
+    end: int = 0
+    vector: np.ndarray | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of an evidence item in ``rag ask --json``."""
+        return {"n": self.n, "document": self.hit.chunk.document, "page": self.hit.chunk.page, "text": self.text,
+                "score": round(float(self.score), 4), "passage": self.passage, "chunk_id": self.hit.chunk.id}
+
+
+def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list[Evidence]:
+    """The ``count`` sentences of ``hits`` closest to ``question``, numbered from 1, best first."""
+    candidates = []  # (passage number, hit, start, end, the sentence right after when it is body text)
+    for p, hit in enumerate(hits, 1):
+        text = hit.chunk.text
+        spans = split_sentences(text)
+        body = [kind_of(text[a:b]) == BODY for a, b in spans]
+        for i, (a, b) in enumerate(spans):
+            if body[i] and len(words(text[a:b])) >= MIN_WORDS:
+                after = spans[i + 1] if i + 1 < len(spans) and body[i + 1] else None
+                candidates.append((p, hit, a, b, after))
+    if not candidates:
+        return []
+    vectors = embed([question] + [hit.chunk.text[a:b] for _, hit, a, b, _ in candidates])
+    scores = vectors[1:] @ vectors[0]
+    chosen: list[Evidence] = []
+    taken: dict[int, list[tuple[int, int]]] = {}
+    seen: set[str] = set()  # consecutive chunks overlap: the same sentence can come from two passages
+    for i in np.argsort(-scores, kind="stable"):
+        p, hit, a, b, after = candidates[i]
+        keys = [" ".join(hit.chunk.text[a:b].split()).lower()]
+        if len(hit.chunk.text[a:b].split()) < SHORT and after is not None:
+            b = after[1]
+            keys.append(" ".join(hit.chunk.text[after[0]:after[1]].split()).lower())
+        # Deduplicate on the quoted sentence itself, so one joined to its neighbour is not quoted again elsewhere
+        if keys[0] in seen or any(a < e and s < b for s, e in taken.get(p, [])):
+            continue
+        taken.setdefault(p, []).append((a, b))
+        seen.update(keys)
+        chosen.append(Evidence(len(chosen) + 1, hit.chunk.text[a:b], float(scores[i]), p, hit, a, b, vectors[i + 1]))
+        if len(chosen) == count:
+            break
+    return chosen

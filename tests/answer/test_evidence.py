@@ -1,0 +1,108 @@
+"""Evidence selection: the retrieved passages' sentences closest to the question, numbered, deduplicated, body only."""
+
+import numpy as np
+
+from rag.answer.evidence import Evidence, select
+from rag.documents import Chunk, Hit
+from tests.fakes import HashEmbed
+
+QUESTION = "Does enoxaparin prevent deep vein thrombosis after major trauma?"
+ANSWER = "Enoxaparin prevented deep vein thrombosis after major trauma better than low-dose heparin."
+MALARIA = "Insecticide-treated bed nets lowered malaria incidence in children under five years of age."
+STATINS = "Statin therapy was associated with lower cardiovascular mortality in adults older than seventy."
+BLEEDING = "Major bleeding complications were rare in both groups of randomized patients."
+SHORT = "Enoxaparin clearly prevents deep thrombosis."  # 5 words: too short to read alone
+REFERENCE = ("Geerts WH, Jay RM, Code KI: A comparison of low-dose heparin with low-molecular-weight heparin as "
+             "prophylaxis against deep vein thrombosis after major trauma. N Engl J Med 1996, 335:701-7.")
+AFFILIATION = ("Department of Trauma Surgery, University of Toronto, Toronto, Canada. "
+               "Email for the enoxaparin trial: enoxaparin.trial@utoronto.ca.")
+
+
+def hits(*texts: str) -> list[Hit]:
+    return [Hit(Chunk(id=f"doc-{i:04d}", document=f"paper{i}.pdf", text=t, page=i + 1), 1.0 - i / 10)
+            for i, t in enumerate(texts)]
+
+
+def test_the_sentence_closest_to_the_question_comes_first_as_1():
+    found = select(QUESTION, hits(f"{MALARIA} {STATINS}", f"{BLEEDING} {ANSWER}"), HashEmbed(), count=4)
+    assert [e.n for e in found] == [1, 2, 3, 4]
+    assert found[0].text == ANSWER
+    assert found[0].passage == 2 and found[0].hit.chunk.id == "doc-0001"
+    scores = [e.score for e in found]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[1]
+    # The quote is the passage's own text at the recorded offsets, with its unit vector
+    for e in found:
+        assert e.hit.chunk.text[e.start:e.end] == e.text
+        assert e.vector is not None and abs(float(np.linalg.norm(e.vector)) - 1.0) < 1e-4
+
+
+def test_count_is_respected():
+    passages = hits(f"{MALARIA} {STATINS} {BLEEDING}", ANSWER)
+    assert len(select(QUESTION, passages, HashEmbed(), count=2)) == 2
+    assert [e.text for e in select(QUESTION, passages, HashEmbed(), count=1)] == [ANSWER]
+    # Fewer sentences than asked for: all of them, each once
+    assert sorted(e.text for e in select(QUESTION, passages, HashEmbed(), count=10)) == sorted(
+        [MALARIA, STATINS, BLEEDING, ANSWER])
+
+
+def test_no_hits_or_no_usable_sentences_give_no_evidence():
+    assert select(QUESTION, [], HashEmbed()) == []
+    assert select(QUESTION, hits("Results.", "(Table 2)"), HashEmbed()) == []
+
+
+def test_a_sentence_repeated_in_two_overlapping_hits_appears_once():
+    # Consecutive chunks overlap: the last sentence of one is the first of the next
+    found = select(QUESTION, hits(f"{MALARIA} {ANSWER}", f"{ANSWER} {BLEEDING}"), HashEmbed(), count=5)
+    texts = [e.text for e in found]
+    assert texts.count(ANSWER) == 1
+    assert sorted(texts) == sorted([MALARIA, ANSWER, BLEEDING])
+    assert [e.n for e in found] == [1, 2, 3]
+
+
+def test_a_short_sentence_comes_with_the_next_one():
+    found = select("Does enoxaparin prevent deep thrombosis?", hits(f"{MALARIA} {SHORT} {BLEEDING}"), HashEmbed(),
+                   count=5)
+    assert found[0].text == f"{SHORT} {BLEEDING}"
+    # The sentence joined to it is not quoted a second time on its own
+    assert [e.text for e in found] == [f"{SHORT} {BLEEDING}", MALARIA]
+
+
+def test_a_short_last_sentence_stands_alone():
+    found = select("Does enoxaparin prevent deep thrombosis?", hits(f"{MALARIA} {SHORT}"), HashEmbed(), count=5)
+    assert found[0].text == SHORT
+
+
+def test_a_short_sentence_repeated_in_two_overlapping_hits_appears_once():
+    # The overlap's short sentence ends one chunk (nothing after it) and opens the next (joined to what follows)
+    found = select("Does enoxaparin prevent deep thrombosis?", hits(f"{MALARIA} {SHORT}", f"{SHORT} {BLEEDING}"),
+                   HashEmbed(), count=5)
+    assert sum(e.text.count(SHORT) for e in found) == 1
+
+
+def test_reference_and_affiliation_sentences_are_not_chosen():
+    # The reference entry shares the most words with the question, yet it is no evidence
+    found = select(QUESTION, hits(f"{REFERENCE} {MALARIA}", f"{AFFILIATION} {BLEEDING}"), HashEmbed(), count=5)
+    texts = " ".join(e.text for e in found)
+    assert sorted(e.text for e in found) == sorted([MALARIA, BLEEDING])
+    assert "Geerts" not in texts and "utoronto" not in texts
+
+
+def test_a_short_sentence_is_not_joined_across_a_reference_entry():
+    found = select("Does enoxaparin prevent deep thrombosis?", hits(f"{SHORT} {REFERENCE} {BLEEDING}"), HashEmbed(),
+                   count=5)
+    assert all("Geerts" not in e.text and "N Engl J Med" not in e.text for e in found)
+    assert found[0].text.startswith(SHORT)
+
+
+def test_to_dict_shape():
+    (first,) = select(QUESTION, hits(MALARIA, ANSWER), HashEmbed(), count=1)
+    assert isinstance(first, Evidence)
+    assert first.to_dict() == {"n": 1, "document": "paper1.pdf", "page": 2, "text": ANSWER,
+                               "score": round(first.score, 4), "passage": 2, "chunk_id": "doc-0001"}
+    assert isinstance(first.to_dict()["score"], float)
+
+
+def test_the_question_and_all_sentences_are_embedded_in_one_batch():
+    embed = HashEmbed()
+    select(QUESTION, hits(f"{MALARIA} {STATINS}", ANSWER), embed, count=2)
+    assert len(embed.calls) == 1 and embed.calls[0][0] == QUESTION and len(embed.calls[0]) == 4
