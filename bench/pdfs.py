@@ -52,8 +52,10 @@ def main() -> None:
         answers = []
         for question in QUESTIONS:
             answer = engine.ask("bench", question).run()
-            answers.append({"question": question, **answer.timings, "cited": len(answer.citations),
-                            "answer_chars": len(answer.answer)})
+            timings = answer.timings
+            answers.append({"question": question, **timings, "cited": len(answer.citations),
+                            "answer_chars": len(answer.answer), "question_to_first_token_ms": round(
+                                timings["retrieve_ms"] + timings.get("evidence_ms", 0) + timings["first_token_ms"], 1)})
     result = {
         "models": engine.models(),
         "files": len(files), "chunks": report.chunks, "failed": report.failed,
@@ -65,6 +67,7 @@ def main() -> None:
         "median_first_token_ms": statistics.median(a["first_token_ms"] for a in answers),
         "median_total_ms": statistics.median(a["total_ms"] for a in answers),
         "median_retrieve_ms": statistics.median(a["retrieve_ms"] for a in answers),
+        "median_question_to_first_token_ms": statistics.median(a["question_to_first_token_ms"] for a in answers),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))

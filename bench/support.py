@@ -83,7 +83,8 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "sweep"}, indent=1))
     for row in sweep:
-        print(f"{row['threshold']:.2f}  P {row['precision']:.3f}  R {row['recall']:.3f}  {row['supported_share_by_kind']}")
+        shares = row["supported_share_by_kind"]
+        print(f"{row['threshold']:.2f}  P {row['precision']:.3f}  R {row['recall']:.3f}  {shares}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .answer.present import flag
+from .answer.present import flag, left_out
 from .errors import RagError
 from .settings import MODES, Settings
 
@@ -167,7 +167,7 @@ def cmd_documents(engine, args) -> int:
         print(f"Removed {removed['source']}.")
         return 0
     for doc_id, d in engine.collection(args.collection).documents.items():
-        print(f"{doc_id}\t{d['source']}\t{d['chunks']} chunks\t{d['title'][:60]}")
+        print(f"{doc_id}\t{d['source']}\t{d['chunks']} chunks{left_out(d)}\t{d['title'][:60]}")
     return 0
 
 

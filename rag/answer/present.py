@@ -86,6 +86,15 @@ def sentence_markdown(text: str, sentence: dict | None) -> str:
     return escape(text) + f" :red[⚠ {escape(flag(sentence).strip(' []'))}]"
 
 
+def left_out(document: dict) -> str:
+    """'; 12 left out (references 10, keywords 2)' for a document record, or '' when nothing was left out."""
+    counts = document.get("left_out") or {}
+    if not counts:
+        return ""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+    return f"; {sum(counts.values())} left out ({kinds})"
+
+
 def where(hit: dict) -> str:
     """'document, page N' for a hit in its JSON shape."""
     return hit["document"] + (f", page {hit['page']}" if hit.get("page") else "")

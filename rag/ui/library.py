@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..answer.present import escape
+from ..answer.present import escape, left_out
 from ..engine import Engine
 from ..index.ingest import IngestReport
 
@@ -54,7 +54,8 @@ def documents(engine: Engine, name: str) -> None:
     with st.expander(f"Documents ({len(docs)})"):
         for doc_id, doc in sorted(docs.items(), key=lambda d: d[1]["source"].lower()):
             left, right = st.columns([5, 1])
-            left.markdown(f"{escape(doc['source'])}  \n:gray[{escape(doc['title'][:80])} · {doc['chunks']} passages]")
+            left.markdown(f"{escape(doc['source'])}  \n:gray[{escape(doc['title'][:80])} · {doc['chunks']} passages"
+                          f"{escape(left_out(doc))}]")
             if right.button("✕", key=f"remove-{doc_id}", help=f"Remove {doc['source']} from the collection"):
                 engine.remove_document(name, doc_id)
                 st.rerun()
