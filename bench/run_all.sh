@@ -7,7 +7,8 @@ S=../shared/data
 mkdir -p $R/reports
 .venv/bin/rag eval retrieval --pubmedqa $S/pubmedqa/dev.json --mode all --json --report $R/reports/pubmedqa_retrieval.md > $R/eval_pubmedqa_retrieval.json
 .venv/bin/rag eval similarity --pubmedqa $S/pubmedqa/dev.json --json --report $R/reports/similarity.md > $R/eval_similarity.json
-.venv/bin/rag eval answers --pubmedqa $S/pubmedqa/dev.json --limit 100 --json --report $R/reports/answers.md > $R/eval_answers.json
+.venv/bin/rag eval answers --pubmedqa $S/pubmedqa/dev.json --json --report $R/reports/answers.md > $R/eval_answers.json
+.venv/bin/python bench/support.py > /dev/null
 .venv/bin/rag eval retrieval --corpus $S/scifact/corpus.jsonl --queries $S/scifact/queries.jsonl --qrels $S/scifact/qrels/test.tsv --mode all --json --report $R/reports/scifact_test.md > $R/eval_scifact_test.json
 .venv/bin/python bench/indexing.py --scifact 1000 > /dev/null
 .venv/bin/python bench/latency.py > /dev/null
