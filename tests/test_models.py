@@ -36,6 +36,8 @@ def test_llm_resolution(tmp_path):
         resolve_llm(str(fake))
     with pytest.raises(ModelNotFoundError, match="no GGUF file"):
         resolve_llm(str(tmp_path / "missing.gguf"))
+    with pytest.raises(ModelNotFoundError, match="RAG_LLM: no GGUF file at"):
+        resolve_llm(str(tmp_path))
 
 
 def test_tiny_bert_embeds_like_sentence_transformers(tmp_path):

@@ -13,16 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..documents import Hit
-from .evidence import Evidence
+from .evidence import Embed, Evidence
 from .grammar import answer_grammar
 from .llm import ChatModel
 from .prompts import NO_ANSWER, evidence_messages, is_abstention, parse_citations
 from .support import check, claim_text
-
-Embed = Callable[[list[str]], np.ndarray]
 
 # Yes/no verdicts are drawn only by models measured better than always giving PubMedQA dev's most common label
 # (accuracy with a grammar forcing yes, no or maybe; bench/answers.py). The bundled SmolLM2-135M scored 0.39 and

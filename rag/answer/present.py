@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..text import sentences, split_sentences, words
+from ..text import split_sentences, words
 from .prompts import is_abstention
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@])")
@@ -18,12 +18,6 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@])")
 def escape(text: str) -> str:
     """Text made inert for Streamlit Markdown: markup characters escaped, line breaks kept."""
     return _SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
-
-
-def cited_sentences(answer: str, n: int) -> list[str]:
-    """The sentences of an answer that cite passage ``n``."""
-    pattern = re.compile(rf"\[[^\]]*\b{n}\b[^\]]*\]")
-    return [s for s in sentences(answer) if pattern.search(s)]
 
 
 def highlight(passage: str, claims: list[str]) -> list[tuple[str, bool]]:

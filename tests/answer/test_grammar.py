@@ -9,6 +9,7 @@ import ctypes
 import math
 import re
 
+import llama_cpp  # noqa: E402
 import pytest
 
 from rag.answer.evidence import Evidence
@@ -16,8 +17,6 @@ from rag.answer.grammar import MAX_SENTENCES, MAX_WORDS, answer_grammar
 from rag.answer.prompts import NO_ANSWER, evidence_messages
 from rag.documents import Chunk, Hit
 from rag.models import resolve_llm
-
-llama_cpp = pytest.importorskip("llama_cpp")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@ import re
 
 from rag.answer.present import (
     answer_markdown,
-    cited_sentences,
     escape,
     export_markdown,
     highlight,
@@ -28,10 +27,7 @@ def test_the_sentence_behind_a_citation_is_highlighted():
     assert ":orange-background[Bleeding occurred in 3% of them\\.]" in highlighted_markdown(passage, ["bleeding 3%"])
 
 
-def test_cited_sentences_and_export():
-    answer = "Heparin helps [1]. Filters are used [2, 3]. Nothing else."
-    assert cited_sentences(answer, 1) == ["Heparin helps [1]."]
-    assert cited_sentences(answer, 3) == ["Filters are used [2, 3]."]
+def test_export():
     evidence = {"n": 1, "document": "a.pdf", "page": 2, "text": "Heparin helps.", "score": 0.5}
     sentences = [{"text": "Heparin helps [1].", "citations": [1], "supported": True, "support": 0.9, "reason": ""},
                  {"text": "Heparin never fails [1].", "citations": [1], "supported": False, "support": 0.7,

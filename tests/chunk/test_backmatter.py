@@ -50,13 +50,8 @@ BODY_SENTENCES = [
 ]
 
 
-@pytest.mark.parametrize("entry", REFERENCE_ENTRIES)
-def test_reference_entries_are_references(entry):
-    assert kind_of(entry) == REFERENCES
-
-
-@pytest.mark.parametrize("entry", AUTHOR_YEAR_ENTRIES)
-def test_author_year_reference_lines_are_references(entry):
+@pytest.mark.parametrize("entry", REFERENCE_ENTRIES + AUTHOR_YEAR_ENTRIES)
+def test_numbered_and_author_year_reference_entries_are_references(entry):
     assert kind_of(entry) == REFERENCES
 
 
