@@ -97,3 +97,14 @@ def test_password_gate(monkeypatch):
     at.text_input[0].set_value("s3cret")
     at.button[0].click().run()
     assert at.chat_input and at.selectbox(key="collection").value == "Sample papers"
+
+
+def test_the_server_does_not_watch_source_files():
+    # Watching the checkout (which holds .venv) for edits took CPU from the models: answers in the browser came
+    # three times slower. `make run` and the browser test start the server from the folder holding this config.
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
+    assert config["server"]["address"] == "127.0.0.1"
