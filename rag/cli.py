@@ -97,6 +97,8 @@ def cmd_ingest(engine, args) -> int:
             print(f"skipped  {name}: {reason}")
         for name, reason in report.failed:
             print(f"failed   {name}: {reason}", file=sys.stderr)
+        for name, warning in report.warnings:
+            print(f"warning  {name}: {warning}", file=sys.stderr)
         print(f"{len(report.added)} added, {len(report.skipped)} skipped, {len(report.failed)} failed; "
               f"{report.chunks} chunks in {report.seconds:.1f} s")
     if not report.files:
@@ -153,7 +155,10 @@ def cmd_collections(engine, args) -> int:
     if args.json:
         print(json.dumps(found, indent=1))
     for c in [] if args.json else found:
-        print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}")
+        if c.get("damaged"):
+            print(f"{c['name']}\tDAMAGED: {c['damaged']}")
+        else:
+            print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}")
     if not found and not args.json:
         print("No collections yet. Create one with: rag ingest PATH --collection NAME")
     return 0

@@ -8,10 +8,8 @@ stages: files -> documents (``load``) -> chunks (``chunk``) -> index (``index``)
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 from .answer.llm import ChatModel, LlamaCppModel
@@ -20,8 +18,9 @@ from .chunk import ChunkSettings, ModelTokenizer
 from .documents import Hit
 from .errors import CollectionError, ModelNotFoundError
 from .index import check_backend
-from .index.collection import Collection, create_manifest, read_manifest
+from .index.collection import Collection
 from .index.ingest import IngestReport, Progress, ingest
+from .index.store import create_manifest, delete_folder, read_manifest
 from .load import expand, safe_name
 from .models import ModelInfo, resolve_embeddings, resolve_llm
 from .settings import Settings
@@ -86,12 +85,14 @@ class Engine:
     # Collections
 
     def collections(self) -> list[dict]:
-        """Every collection with its size and model."""
+        """Every collection with its size and model; one whose manifest cannot be read is listed with
+        ``damaged`` saying why (it is not hidden: its documents are still on disk)."""
         found = []
-        for folder in sorted(self.root.glob("[!.]*")) if self.root.exists() else []:
+        for folder in sorted(p for p in self.root.glob("[!.]*") if p.is_dir()) if self.root.exists() else []:
             try:
                 manifest = read_manifest(folder)
-            except CollectionError:
+            except CollectionError as error:
+                found.append({"name": folder.name, "documents": 0, "chunks": 0, "damaged": str(error)})
                 continue
             docs = manifest["documents"].values()
             found.append({"name": manifest["name"], "documents": len(docs), "chunks": sum(d["chunks"] for d in docs),
@@ -119,14 +120,16 @@ class Engine:
             return self._open[name]
 
     def delete(self, name: str) -> None:
-        """Delete a collection and everything in it."""
+        """Delete a collection and everything in it (a damaged one too); refused while documents are being
+        added to or removed from it, here or in another process (see ``delete_folder``)."""
         folder = self.folder(name)
-        read_manifest(folder)
+        if not folder.is_dir():
+            raise CollectionError(f"No collection named {name!r}.")
         with self._lock:
-            self._open.pop(name, None)
-            trash = folder.with_name(f".deleted-{folder.name}-{time.time_ns()}")
-            folder.rename(trash)
-            shutil.rmtree(trash, ignore_errors=True)
+            collection = self._open.get(name)
+            delete_folder(folder, collection.write_lock if collection else None)
+            if self._open.pop(name, None):
+                collection.close()
 
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
@@ -135,10 +138,8 @@ class Engine:
     def folder(self, name: str) -> Path:
         """The folder of a collection name, refusing names that could escape the data folder."""
         if not isinstance(name, str) or not _NAME.match(name) or name.strip(". ") != name or ".." in name:
-            raise CollectionError(
-                f"Invalid collection name {name!r}: use 1-64 letters, digits, spaces, '.', '_' or '-', "
-                "starting with a letter or digit."
-            )
+            raise CollectionError(f"Invalid collection name {name!r}: use 1-64 letters, digits, spaces, '.', '_' "
+                                  "or '-', starting with a letter or digit.")
         return self.root / name
 
     def _model_of(self, manifest: dict) -> ModelInfo:
@@ -170,13 +171,19 @@ class Engine:
                        progress: Progress | None = None) -> IngestReport:
         """Add uploaded files, given as (file name as uploaded, content), to collection ``name``."""
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
-            items = []
+            items, failed = [], []
             for i, (filename, data) in enumerate(uploads):
                 path = Path(tmp) / str(i) / safe_name(filename)
-                path.parent.mkdir()
-                path.write_bytes(data)
+                try:
+                    path.parent.mkdir()
+                    path.write_bytes(data)
+                except OSError as error:  # a full disk, say: this file fails, the others go in
+                    failed.append((safe_name(filename), f"could not be stored ({error.strerror or error})"))
+                    continue
                 items.append((safe_name(filename), path))
-            return self.ingest(name, items, progress)
+            report = self.ingest(name, items, progress)
+        report.failed[:0] = failed
+        return report
 
     def seed(self, folder: Path, name: str = "Sample papers") -> IngestReport | None:
         """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""

@@ -40,7 +40,9 @@ def resolve_embeddings(spec: str = "", allow_download: bool = False) -> ModelInf
             return _bundled_embeddings()
         path = Path(spec).expanduser()
         if path.exists() or spec.startswith((".", "/", "~")):
-            return _model_folder(spec, path, "configured path")
+            # Named by its absolute path: a collection records this name and must find the model again from
+            # whatever folder the app is started in later
+            return _model_folder(str(path.resolve()), path, "configured path")
         cached = _hub_snapshot(spec, allow_download)
         if cached is None:
             hint = "" if allow_download else " Download it once with RAG_ALLOW_DOWNLOAD=1, or"
@@ -110,12 +112,23 @@ def _hub_snapshot(name: str, allow_download: bool) -> Path | None:
     """The local folder of a hub model: from the cache only, or downloaded when allowed. None if unavailable."""
     try:
         from huggingface_hub import snapshot_download
-        from huggingface_hub.errors import HFValidationError
+        from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
     except ImportError:
         return None
     try:
         return Path(snapshot_download(name, local_files_only=not allow_download))
     except HFValidationError:
         raise ModelNotFoundError(f"RAG_EMBEDDINGS: {name!r} is neither a folder nor a model name.") from None
-    except Exception:  # noqa: BLE001 - not cached, offline, or refused: all mean "not available"
-        return None
+    except LocalEntryNotFoundError as error:
+        if not allow_download:
+            return None  # not in the cache: the caller says so
+        cause = error.__cause__ or error
+        raise ModelNotFoundError(f"Embedding model {name!r} could not be downloaded: {_first_line(cause)}") from None
+    except Exception as error:  # noqa: BLE001 - the hub's errors are many; each one is said, not swallowed
+        action = "could not be downloaded" if allow_download else "could not be read from the local cache"
+        raise ModelNotFoundError(f"Embedding model {name!r} {action}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

@@ -28,7 +28,9 @@ def tidy(text: str) -> str:
     """Normalize text: NFKC (ligatures), no control characters, no trailing spaces, at most one blank line."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = CONTROL.sub("", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    # Line by line, not a regex: "[ \t]+\n" backtracks quadratically over a long run of spaces with no newline
+    # (a 1 MB file of spaces took most of an hour)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

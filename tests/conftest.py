@@ -1,9 +1,24 @@
-"""Shared fixtures: every test gets its own data folder and no network; fakes for fast unit tests."""
+"""Shared fixtures: every test gets its own data folder, an empty model cache and no network; fakes for fast tests."""
 
+import atexit
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# An empty Hugging Face cache for the whole session, set before anything imports huggingface_hub (which reads
+# these variables once, at import): what a user has downloaded (PubMedBERT, say) must not change what is tested.
+# The bundled MiniLM comes from a pip package and the LLM from a GGUF file, neither from this cache.
+if "huggingface_hub" in sys.modules:
+    raise RuntimeError("huggingface_hub was imported before tests/conftest.py could isolate its cache")
+HF_CACHE = Path(tempfile.mkdtemp(prefix="rag-tests-hf-"))
+atexit.register(shutil.rmtree, HF_CACHE, ignore_errors=True)
+os.environ["HF_HOME"] = str(HF_CACHE)
+os.environ["HF_HUB_CACHE"] = str(HF_CACHE / "hub")
+os.environ["SENTENCE_TRANSFORMERS_HOME"] = str(HF_CACHE / "sentence-transformers")
 
 # Tests never reach a model hub
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -11,6 +26,18 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
+
+
+def in_ci() -> bool:
+    """Whether the tests run under continuous integration (CI set to a true value), where nothing may be missing."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def missing(message: str) -> None:
+    """Skip the test for ``message`` on a developer's machine; fail it under CI, where a skip would hide it."""
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +49,8 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def shared_data(*parts: str) -> Path:
-    """A path under ../shared/data, or skip the test with a clear message when it is absent."""
+    """A path under ../shared/data; when it is absent the test is skipped (failed under CI) with a clear message."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"shared test data not found at {path} (clone the project beside ../shared)")
+        missing(f"shared test data not found at {path} (clone the project beside ../shared)")
     return path

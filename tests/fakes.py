@@ -24,6 +24,7 @@ class ScriptedLLM:
 
     def __init__(self, *replies: str, n_ctx: int = 2048):
         self.replies, self.n_ctx, self.calls, self.grammars = list(replies), n_ctx, [], []
+        self.streaming = 0  # streams started and not yet finished or closed (the real model holds its lock)
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -33,7 +34,11 @@ class ScriptedLLM:
         self.calls.append(messages)
         self.grammars.append(grammar)
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        yield from re.findall(r"\S+\s*", reply)
+        self.streaming += 1
+        try:
+            yield from re.findall(r"\S+\s*", reply)
+        finally:
+            self.streaming -= 1
 
 
 class HashEmbed:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from rag.answer.present import flag
 from rag.cli import main
 
 
@@ -17,6 +18,7 @@ def notes(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_ingest_search_list_delete(notes, capsys):
     broken = notes.parent / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 truncated")
@@ -43,16 +45,29 @@ def test_ingest_search_list_delete(notes, capsys):
     assert capsys.readouterr().err == "rag: No collection named 'demo'.\n"
 
 
-def test_ask_json_and_streamed(notes, capsys):
+@pytest.mark.slow
+def test_ask_json_and_streamed(notes, capsys, monkeypatch):
+    monkeypatch.setenv("RAG_TEMPERATURE", "0")  # greedy: both runs below write the same answer
     assert main(["ingest", str(notes), "--collection", "demo"]) == 0
     capsys.readouterr()
     assert main(["ask", "What spreads malaria?", "--collection", "demo", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["question"] == "What spreads malaria?" and answer["answer"]
     assert answer["passages"][0]["document"] == "malaria.md"
+    assert [(e["n"], e["document"], e["text"]) for e in answer["evidence"]] == [
+        (1, "malaria.md", "Malaria is spread by Anopheles mosquitoes."),
+        (2, "heparin.txt", "Heparin prevents deep venous thrombosis in trauma patients.")]
+    assert answer["sentences"] and answer["citations"]
     assert answer["models"]["llm"].startswith("SmolLM2")
+
+    # Streamed: the evidence quoted with its source, then the same answer, each unsupported sentence marked
     assert main(["ask", "What spreads malaria?", "--collection", "demo"]) == 0
-    assert capsys.readouterr().out.strip()
+    said = " ".join(s["text"] + flag(s) for s in answer["sentences"])
+    assert capsys.readouterr().out == (
+        "Evidence:\n"
+        "[1] “Malaria is spread by Anopheles mosquitoes.”\n    malaria.md\n"
+        "[2] “Heparin prevents deep venous thrombosis in trauma patients.”\n    heparin.txt\n"
+        f"\nAnswer:\n{said}\n")
 
 
 def test_bad_settings_and_names_are_one_line_errors(monkeypatch, capsys):
@@ -64,6 +79,7 @@ def test_bad_settings_and_names_are_one_line_errors(monkeypatch, capsys):
     assert "Invalid collection name" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_models(capsys):
     assert main(["models", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)

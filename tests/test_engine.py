@@ -62,6 +62,7 @@ def engine(tmp_path_factory, pdfs):
     return engine
 
 
+@pytest.mark.slow
 def test_every_probe_phrase_finds_its_pdf_and_page(engine, pdfs):
     folder, manifest = pdfs
     for entry in manifest:
@@ -74,6 +75,7 @@ def test_every_probe_phrase_finds_its_pdf_and_page(engine, pdfs):
             assert isinstance(pages[0], int) and 1 <= pages[0] <= entry["pages"]
 
 
+@pytest.mark.slow
 def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
     answer = engine.ask("papers", "Which prophylactic methods are used to prevent deep venous thrombosis in "
                         "trauma patients?").run()
@@ -93,6 +95,7 @@ def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
     assert all(set(s) == {"text", "citations", "supported", "support", "reason"} for s in data["sentences"])
 
 
+@pytest.mark.slow
 def test_reference_lists_are_left_out_of_retrieval(engine):
     """The ACE paper's keyword line and reference lists outranked its body before they were left out."""
     hits = engine.search("papers", "From which cells was the N-domain angiotensin-converting enzyme expressed "
@@ -103,6 +106,7 @@ def test_reference_lists_are_left_out_of_retrieval(engine):
     assert douglas["left_out"]["references"] >= 5 and douglas["left_out"]["keywords"] == 1
 
 
+@pytest.mark.slow
 def test_reingesting_adds_nothing(engine, pdfs):
     folder, manifest = pdfs
     before = engine.collection("papers").manifest["version"]
@@ -111,6 +115,7 @@ def test_reingesting_adds_nothing(engine, pdfs):
     assert engine.collection("papers").manifest["version"] == before
 
 
+@pytest.mark.slow
 def test_a_second_process_sees_the_saved_collection(engine):
     env = {**os.environ, "RAG_DATA_DIR": str(engine.settings.data_dir)}
     result = subprocess.run([sys.executable, "-m", "rag.cli", "search", "vespa selective pressure", "--collection",
@@ -121,6 +126,7 @@ def test_a_second_process_sees_the_saved_collection(engine):
     assert set(hits[0]) == {"document", "page", "chunk_id", "text", "score"}
 
 
+@pytest.mark.slow
 def test_pubmed_exports_keep_their_pmids(tmp_path):
     engine = Engine(Settings.from_env())
     (tmp_path / "export.xml").write_text(PUBMED_XML)
@@ -136,6 +142,7 @@ def test_pubmed_exports_keep_their_pmids(tmp_path):
     assert engine.search("pubmed", "statins mortality elderly", k=1)[0].chunk.document == "11235813"
 
 
+@pytest.mark.slow
 def test_documents_can_be_removed_and_collections_deleted(tmp_path):
     engine = Engine(Settings.from_env())
     (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis in trauma patients.")
@@ -152,6 +159,7 @@ def test_documents_can_be_removed_and_collections_deleted(tmp_path):
         engine.search("notes", "heparin")
 
 
+@pytest.mark.slow
 def test_a_collection_built_with_another_model_is_not_queried_silently_wrong(tmp_path):
     from tests import tiny_bert
 
@@ -178,3 +186,96 @@ def test_invalid_collection_names_are_refused():
     for name in ["../escape", "", ".hidden", "a/b", "x" * 65]:
         with pytest.raises(CollectionError, match="Invalid collection name"):
             engine.create(name)
+
+
+def notes_engine(tmp_path) -> Engine:
+    engine = Engine(Settings.from_env())
+    (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis in trauma patients.")
+    engine.ingest("notes", [("a.txt", tmp_path / "a.txt")])
+    return engine
+
+
+@pytest.mark.slow
+def test_a_collection_is_not_deleted_while_it_is_being_written(tmp_path):
+    import fcntl
+
+    engine = notes_engine(tmp_path)
+    with engine.collection("notes").writing():  # an ingest in this process, between reading and committing
+        with pytest.raises(CollectionError, match="'notes' is being written to"):
+            engine.delete("notes")
+    with open(engine.root / "notes" / ".lock", "w") as lock:  # ...and in another process (a file lock)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(CollectionError, match="'notes' is being written to"):
+            engine.delete("notes")
+    assert [c["name"] for c in engine.collections()] == ["notes"]
+    engine.delete("notes")
+    assert engine.collections() == [] and not (engine.root / "notes").exists()
+
+
+@pytest.mark.slow
+def test_an_ingest_into_a_collection_deleted_meanwhile_fails_and_does_not_bring_it_back(tmp_path):
+    engine = notes_engine(tmp_path)
+    (tmp_path / "b.txt").write_text("Malaria is spread by Anopheles mosquitoes.")
+
+    def delete_while_reading(stage, done, total, item):
+        if stage == "reading" and item == "b.txt":
+            engine.delete("notes")
+
+    with pytest.raises(CollectionError, match="'notes' was deleted"):
+        engine.ingest("notes", [("b.txt", tmp_path / "b.txt")], delete_while_reading)
+    assert engine.collections() == [] and not (engine.root / "notes").exists()
+
+
+@pytest.mark.slow
+def test_a_damaged_collection_is_listed_with_the_reason_and_can_be_deleted(tmp_path, capsys):
+    from rag.cli import main
+
+    engine = notes_engine(tmp_path)
+    (engine.root / "notes" / "collection.json").write_text("{truncated")
+    [listed] = engine.collections()
+    assert listed["name"] == "notes" and "cannot be read" in listed["damaged"]
+    assert main(["collections"]) == 0
+    assert "notes\tDAMAGED: Collection 'notes' cannot be read" in capsys.readouterr().out
+    engine.delete("notes")
+    assert engine.collections() == []
+
+
+@pytest.mark.slow
+def test_an_upload_with_a_long_non_ascii_name_goes_in_with_the_rest(tmp_path):
+    engine = Engine(Settings.from_env())
+    long_name = "Тромбопрофилактика у пациентов с травмой " * 6 + ".txt"  # 466 bytes of UTF-8 in 250 characters
+    report = engine.ingest_uploads("uploads", [
+        (long_name, b"Heparin prevents deep venous thrombosis in trauma patients."),
+        ("b.txt", b"Malaria is spread by Anopheles mosquitoes."),
+    ])
+    assert report.failed == [] and len(report.added) == 2
+    [stored] = [d["filename"] for d in engine.collection("uploads").documents.values() if d["filename"] != "b.txt"]
+    assert stored.startswith("Тромбопрофилактика") and stored.endswith(".txt") and len(stored.encode()) <= 240
+
+
+@pytest.mark.slow
+def test_undecodable_bytes_are_a_warning_in_the_ingest_report(tmp_path, monkeypatch):
+    # The code page is detected from the first SAMPLE bytes (1 MB; 4 kB here to keep the test small); a byte
+    # after them that the code page lacks is replaced, and the report says so
+    monkeypatch.setattr("rag.load.plaintext.SAMPLE", 4000)
+    engine = Engine(Settings.from_env())
+    text = "Η ηπαρίνη προλαμβάνει τη θρόμβωση των εν τω βάθει φλεβών σε ασθενείς με τραύμα. " * 100
+    (tmp_path / "el.txt").write_bytes(text.encode("iso8859_7") + b" \xd2 end")  # 0xD2: no letter in ISO 8859-7
+    report = engine.ingest("el", [("el.txt", tmp_path / "el.txt")])
+    assert report.added and report.warnings == [
+        ("el.txt", "1 byte(s) could not be decoded as text and were replaced by \ufffd")]
+
+
+def test_a_relative_embeddings_folder_is_recorded_as_an_absolute_path(tmp_path, monkeypatch):
+    from tests import tiny_bert
+
+    tiny_bert.build(tmp_path / "models" / "tiny")
+    monkeypatch.chdir(tmp_path)
+    engine = Engine(Settings.from_env(embeddings="./models/tiny"))
+    (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis.")
+    engine.ingest("tiny", [("a.txt", tmp_path / "a.txt")])
+    recorded = json.loads((engine.root / "tiny" / "collection.json").read_text())["embeddings"]["name"]
+    assert recorded == str((tmp_path / "models" / "tiny").resolve())
+    # Started later from another folder, the app still finds the collection's model
+    monkeypatch.chdir("/")
+    assert Engine(Settings.from_env()).search("tiny", "heparin")[0].chunk.document == "a.txt"

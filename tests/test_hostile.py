@@ -85,6 +85,7 @@ GOOD = {
 }
 
 
+@pytest.mark.slow
 def test_a_batch_of_hostile_files_beside_good_ones(tmp_path):
     engine = Engine(Settings.from_env(max_file_mb=0.5))
     files = []
@@ -109,6 +110,7 @@ def test_a_batch_of_hostile_files_beside_good_ones(tmp_path):
     assert engine.search("hostile", "mosquitoes", k=1)[0].chunk.document == "olute.md"
 
 
+@pytest.mark.slow
 def test_the_batch_limit_refuses_what_is_over_it(tmp_path):
     engine = Engine(Settings.from_env(max_batch_mb=0.001))
     (tmp_path / "a.txt").write_text("Heparin prevents thrombosis. " * 20)
@@ -118,6 +120,7 @@ def test_the_batch_limit_refuses_what_is_over_it(tmp_path):
     assert report.failed == [("b.txt", "the batch is over its limit of 0.001 MB")]
 
 
+@pytest.mark.slow
 def test_the_cli_names_each_bad_file_and_exits_non_zero(tmp_path):
     for name, (data, _) in list(hostile_files().items())[:8]:
         (tmp_path / name).write_bytes(data)

@@ -55,6 +55,7 @@ def test_tiny_bert_embeds_like_sentence_transformers(tmp_path):
     assert np.allclose(ours, theirs, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_pubmedbert_found_in_the_local_cache_is_the_default(tmp_path):
     """With the model in the Hugging Face cache, the app picks it, indexes with it and searches with it."""
     tiny_bert.build_hub_cache(tmp_path / "hub")

@@ -1,5 +1,8 @@
 """Shared text helpers: sentence boundaries in scientific prose, word sets, and tidying extracted text."""
 
+import subprocess
+import sys
+
 import pytest
 
 from rag.text import sentences, split_sentences, tidy, words
@@ -60,3 +63,13 @@ def test_tidy_removes_control_characters_but_keeps_tabs_and_line_breaks():
 
 def test_tidy_collapses_blank_lines_and_trims_trailing_spaces():
     assert tidy("\n\n  one  \r\ntwo\t\r\rthree\n\n\n\n\nfour   \n") == "one\ntwo\n\nthree\n\nfour"
+
+
+def test_a_megabyte_of_spaces_is_tidied_at_once():
+    # A file of one long run of spaces (no newline) made the old trailing-space regex backtrack for most of an
+    # hour; run in a child with a time limit so that a slow tidy fails here instead of hanging the suite
+    script = ("from rag.text import tidy; "
+              "print(repr(tidy('start' + ' ' * 1_000_000 + '\\n' + ' ' * 1_000_000 + 'end')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr("start\n" + " " * 1_000_000 + "end")

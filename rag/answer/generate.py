@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from ..documents import Hit
@@ -90,23 +91,25 @@ def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temp
         grammar = answer_grammar(len(answer.evidence), verdicts=verdicts)
         pending, seen = "", set()
         messages = evidence_messages(answer.standalone, answer.evidence)
-        for piece in llm.stream(messages, max_tokens, temperature, grammar=grammar):
-            answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
-            pending += piece
-            repeated = False
-            while match := _SENTENCE_END.search(pending):  # a piece may end more than one sentence
-                sentence, pending = pending[:match.end()], pending[match.end():]
-                key = " ".join(claim_text(sentence).lower().split())
-                if key in seen:  # small models loop: stop at the first repeated sentence
-                    repeated = True
+        # closing(): stopping early (a repeated sentence, a reader gone) gives the shared model's lock back now
+        with closing(llm.stream(messages, max_tokens, temperature, grammar=grammar)) as pieces:
+            for piece in pieces:
+                answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
+                pending += piece
+                repeated = False
+                while match := _SENTENCE_END.search(pending):  # a piece may end more than one sentence
+                    sentence, pending = pending[:match.end()], pending[match.end():]
+                    key = " ".join(claim_text(sentence).lower().split())
+                    if key in seen:  # small models loop: stop at the first repeated sentence
+                        repeated = True
+                        break
+                    seen.add(key)
+                    text = ("" if not answer.answer else " ") + sentence.strip()
+                    answer.sentences.append(_checked(sentence.strip(), answer.evidence, embed))
+                    answer.answer += text
+                    yield text
+                if repeated:
                     break
-                seen.add(key)
-                text = ("" if not answer.answer else " ") + sentence.strip()
-                answer.sentences.append(_checked(sentence.strip(), answer.evidence, embed))
-                answer.answer += text
-                yield text
-            if repeated:
-                break
         if not answer.answer:
             # The no-answer phrase, or a first sentence cut off by the length limit: nothing cited to show
             answer.answer = NO_ANSWER

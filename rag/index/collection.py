@@ -4,13 +4,15 @@ Layout under ``<data_dir>/collections/<name>/``: ``collection.json`` (the manife
 current index folder), ``index-NNNNNN/`` (a saved txtai index, one folder per version) and ``files/`` (the
 uploaded originals). A write builds the next index version beside the current one and then replaces the
 manifest atomically, so a crash at any moment leaves the previous version intact. Writes are serialized (a
-thread lock and a file lock); searches go on against the current version while a write runs.
+thread lock and a file lock); searches go on against the current version while a write runs. An index a newer
+version replaces is closed once the last search using it is done. File locks are POSIX ``fcntl`` locks: the app
+runs on Linux and macOS.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -22,9 +24,19 @@ from ..documents import Hit
 from ..errors import CollectionError
 from ..models import ModelInfo
 from . import VectorIndex, open_index
+from .store import (  # noqa: F401 - chunk_ids, create_manifest, file_lock, MANIFEST_KEYS are used through here
+    MANIFEST,
+    MANIFEST_KEYS,
+    CollectionBusy,
+    _fsync_tree,
+    _write_atomic,
+    chunk_ids,
+    create_manifest,
+    file_lock,
+    read_manifest,
+)
 
-MANIFEST = "collection.json"
-MANIFEST_KEYS = {"name", "version", "index", "documents", "embeddings", "chunking"}
+log = logging.getLogger(__name__)
 
 
 class Collection:
@@ -33,8 +45,11 @@ class Collection:
     def __init__(self, folder: Path, model: ModelInfo, models: dict, backend: str = "faiss"):
         self.folder, self.model, self.models, self.backend = folder, model, models, backend
         self.write_lock = threading.Lock()
+        self._guard = threading.Lock()  # guards the swap of ``index`` and the count of searches using each index
+        self._users: dict[int, int] = {}
+        self._retired: dict[int, VectorIndex] = {}
         self.manifest = read_manifest(folder)
-        self.index = self._open_index(self.manifest)
+        self.index, self.opened = self._open_index(self.manifest), self.manifest.get("index")
         self._cleanup_if_idle()
 
     @property
@@ -49,25 +64,40 @@ class Collection:
     def search(self, query: str, k: int, mode: str, weight: float) -> list[Hit]:
         """Best chunks for a query, from the current version (reloaded if another process wrote a newer one)."""
         self.refresh()
-        return self.index.search(query, k, mode, weight)
+        with self._using() as index:
+            return index.search(query, k, mode, weight)
 
     def embed(self, texts: list[str]):
         """Unit vectors of ``texts`` with the collection's own embedding model."""
-        return self.index.embed(texts)
+        with self._using() as index:
+            return index.embed(texts)
 
     def refresh(self) -> None:
-        """Pick up a version written by another process."""
+        """Pick up a version written by another process (the manifest names an index other than the open one)."""
         manifest = read_manifest(self.folder)
-        if manifest["version"] != self.manifest["version"]:
-            self.index, self.manifest = self._open_index(manifest), manifest
+        if manifest.get("index") != self.opened:
+            self._replace(self._open_index(manifest), manifest)
+        else:
+            self.manifest = manifest
 
     @contextmanager
     def writing(self):
-        """Serialize a write across threads and processes; yields a fresh copy of the index to change."""
-        with self.write_lock, open(self.folder / ".lock", "w") as lockfile:
-            fcntl.flock(lockfile, fcntl.LOCK_EX)
+        """Serialize a write across threads and processes; yields a fresh copy of the index to change.
+
+        Raises ``CollectionError`` if the collection was deleted before the write could start.
+        """
+        with self.write_lock, self.locked():
             self.refresh()
-            yield self._open_index(self.manifest)
+            copy = self._open_index(self.manifest)
+            try:
+                yield copy
+            finally:
+                if copy is not self.index:  # the write failed or committed nothing: the copy is not used
+                    copy.close()
+
+    def locked(self, wait: bool = True):
+        """Hold the collection's file lock (see ``file_lock``)."""
+        return file_lock(self.folder, wait)
 
     def commit(self, index: VectorIndex, documents: dict[str, dict], files: dict[str, bytes]) -> None:
         """Save ``index`` as the next version with ``documents`` as the document table; call inside ``writing``."""
@@ -76,14 +106,15 @@ class Collection:
             _write_atomic(self.folder / "files" / stored, data)
         target = self.folder / f"index-{version:06d}"
         temporary = target.with_name(target.name + ".tmp")
-        shutil.rmtree(temporary, ignore_errors=True)
+        if temporary.exists():
+            shutil.rmtree(temporary)
         index.save(temporary)
         _fsync_tree(temporary)
         os.replace(temporary, target)
         manifest = {**self.manifest, "version": version, "index": target.name, "documents": documents,
                     "updated": time.time()}
         _write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1).encode())
-        self.index, self.manifest = index, manifest
+        self._replace(index, manifest)
         self._cleanup()
 
     def remove_chunks(self, index: VectorIndex, doc_id: str) -> None:
@@ -105,83 +136,67 @@ class Collection:
             self.commit(index, docs, {})
         return removed
 
+    def close(self) -> None:
+        """Close the open index (once the searches using it are done); the collection is not usable afterwards."""
+        self._replace(None, self.manifest)
+
     def _open_index(self, manifest: dict) -> VectorIndex:
         path = self.folder / manifest["index"] if manifest.get("index") else None
         return open_index(self.backend, self.model, self.models, path)
 
+    @contextmanager
+    def _using(self):
+        """The current index, kept open until the caller is done with it even if a new version replaces it."""
+        with self._guard:
+            index = self.index
+            if index is None:
+                raise CollectionError(f"Collection {self.folder.name!r} is closed.")
+            self._users[id(index)] = self._users.get(id(index), 0) + 1
+        try:
+            yield index
+        finally:
+            with self._guard:
+                self._users[id(index)] -= 1
+                done = not self._users[id(index)] and id(index) in self._retired
+                if not self._users[id(index)]:
+                    del self._users[id(index)]
+                if done:
+                    del self._retired[id(index)]
+            if done:
+                index.close()
+
+    def _replace(self, index: VectorIndex | None, manifest: dict) -> None:
+        """Make ``index`` (the version ``manifest`` names) the one searched; close the one it replaces now, or
+        when the last search using it finishes."""
+        with self._guard:
+            old, self.index, self.manifest, self.opened = self.index, index, manifest, manifest.get("index")
+            busy = old is not None and old is not index and id(old) in self._users
+            if busy:
+                self._retired[id(old)] = old
+        if old is not None and old is not index and not busy:
+            old.close()
+
     def _cleanup_if_idle(self) -> None:
         """Clean up after an interrupted write, unless a write is running now (it holds the file lock)."""
-        with open(self.folder / ".lock", "w") as lockfile:
-            try:
-                fcntl.flock(lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return
-            self.manifest = read_manifest(self.folder)
-            self._cleanup()
+        try:
+            with self.locked(wait=False):
+                self.refresh()  # another process may have committed since this collection was opened
+                self._cleanup()
+        except CollectionBusy:
+            return
 
     def _cleanup(self) -> None:
         """Remove what an interrupted or superseded write left: old index versions, unreferenced files."""
         current = self.manifest.get("index")
         keep = {d.get("file") for d in self.documents.values()}
-        for entry in self.folder.glob("index-*"):
-            if entry.name != current:
-                shutil.rmtree(entry, ignore_errors=True)
-        for entry in (self.folder / "files").glob("*"):
-            if entry.name not in keep:
+        try:
+            for entry in self.folder.glob("index-*"):
+                if entry.name != current:
+                    shutil.rmtree(entry)
+            for entry in self.folder.glob("*.tmp"):  # a manifest a killed write never put in place
                 entry.unlink(missing_ok=True)
-
-
-def create_manifest(folder: Path, name: str, model: ModelInfo, chunking: dict) -> None:
-    """Write the manifest of a new, empty collection."""
-    (folder / "files").mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "name": name, "created": time.time(), "updated": time.time(), "version": 0, "index": None,
-        "embeddings": {"name": model.name, "maxlength": model.maxlength}, "chunking": chunking, "documents": {},
-    }
-    _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=1).encode())
-
-
-def read_manifest(folder: Path) -> dict:
-    """The manifest of a collection folder, or a CollectionError saying why it cannot be read."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except FileNotFoundError:
-        raise CollectionError(f"No collection named {folder.name!r}.") from None
-    except (OSError, ValueError) as error:
-        raise CollectionError(f"Collection {folder.name!r} cannot be read: {error}") from None
-    if not isinstance(manifest, dict) or not MANIFEST_KEYS <= manifest.keys():
-        raise CollectionError(f"Collection {folder.name!r} cannot be read: {MANIFEST} is not a collection manifest")
-    return manifest
-
-
-def chunk_ids(doc_id: str, count: int) -> list[str]:
-    return [f"{doc_id}-{i:04d}" for i in range(count)]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for entry in folder.rglob("*"):
-        if entry.is_file():
-            with open(entry, "rb") as handle:
-                os.fsync(handle.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
+            for entry in (self.folder / "files").glob("*"):
+                if entry.name not in keep:
+                    entry.unlink(missing_ok=True)
+        except OSError as error:  # the collection is sound; only disk space is not given back yet
+            log.warning("Collection %r: could not remove %s: %s", self.folder.name, error.filename, error.strerror)

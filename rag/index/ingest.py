@@ -33,6 +33,7 @@ class IngestReport:
     added: list[tuple[str, int]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -48,6 +49,7 @@ class IngestReport:
         return {"added": [{"file": f, "chunks": n} for f, n in self.added],
                 "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
                 "failed": [{"file": f, "reason": r} for f, r in self.failed],
+                "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
                 "chunks": self.chunks, "seconds": round(self.seconds, 2)}
 
 
@@ -91,6 +93,9 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
             report.failed.append((display, "no body text found (only references, affiliations or keywords)"
                                   if docs and any(d.text.strip() for d in docs) else "no text found"))
             continue
+        if replaced := max(d.metadata.get("replaced_characters", 0) for d in docs):
+            report.warnings.append((display, f"{replaced} byte(s) could not be decoded as text and were replaced "
+                                             "by \ufffd"))
         pending.append((display, stored, data, entries))
     progress("reading", len(files), len(files), "")
 

@@ -1,12 +1,15 @@
 """Reading files into documents: PDF, plain text, Markdown, HTML, PubMed XML and MEDLINE exports.
 
 The format is told by the content, not the name (the name only separates Markdown from plain text). Every
-failure, whatever the parser underneath raised, becomes a ``LoadError`` with a one-line reason. Only visible
+failure, whatever the parser underneath raised, becomes a ``LoadError`` with a one-line reason; a ``TypeError`` or
+``AttributeError`` (a bug, not a bad file) is also logged with its traceback. Bytes that could not be decoded are
+counted in the document's ``metadata["replaced_characters"]``. Only visible
 text is kept: nothing in a document is executed or rendered. One module a format; chunking is not done here.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..documents import Document
@@ -17,6 +20,7 @@ from .pdf import load_pdf
 from .plaintext import MARKDOWN, SUPPORTED, decode, markdown, plain
 from .pubmed import is_medline, is_pubmed_xml, load_medline, load_pubmed_xml
 
+log = logging.getLogger(__name__)
 __all__ = ["SUPPORTED", "expand", "load_file", "safe_name"]
 
 
@@ -38,8 +42,14 @@ def load_file(path: Path, name: str | None = None, max_bytes: int | None = None)
         docs = _dispatch(data, name)
     except LoadError:
         raise
-    except (ValueError, RecursionError, MemoryError, LookupError, TypeError, AttributeError, IndexError) as error:
+    except (ValueError, RecursionError, MemoryError, LookupError, IndexError) as error:
         raise LoadError(name, f"the file could not be read ({type(error).__name__})") from None
+    except (TypeError, AttributeError) as error:
+        # Not a bad file but a fault in this app or a parser under it: logged with its traceback, and the file is
+        # still reported on its own so that the rest of the batch goes in
+        log.exception("Bug while reading %s", name)
+        raise LoadError(name, f"an error in this app stopped it being read ({type(error).__name__}: {error}); "
+                              "the details are in the log") from None
     docs = [d for d in docs if any(s.text.strip() for s in d.sections)]
     if not docs:
         raise LoadError(name, "no text found")
@@ -53,7 +63,15 @@ def _dispatch(data: bytes, name: str) -> list[Document]:
         return load_pdf(data, name)
     if is_pubmed_xml(data[:4096]):
         return load_pubmed_xml(data, name)
-    text = decode(data, name)
+    text, replaced = decode(data, name)
+    docs = _text_documents(text, name)
+    if replaced:  # said, not hidden: the ingest report warns about it
+        for doc in docs:
+            doc.metadata["replaced_characters"] = replaced
+    return docs
+
+
+def _text_documents(text: str, name: str) -> list[Document]:
     if is_medline(text):
         return load_medline(text, name)
     suffix = Path(name).suffix.lower()

@@ -15,6 +15,7 @@ from ..text import CONTROL, tidy
 
 SUPPORTED = "PDF, plain text, Markdown, HTML, PubMed XML, MEDLINE/.nbib"
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
+SAMPLE = 1_000_000  # bytes the code page is detected from (the rest is decoded in it, bytes it lacks replaced)
 
 
 def plain(text: str, name: str) -> Document:
@@ -22,34 +23,40 @@ def plain(text: str, name: str) -> Document:
     return Document(name, first_line(text) or name, [Section(tidy(text))])
 
 
-def decode(data: bytes, name: str) -> str:
-    """Text from bytes: UTF-8 or UTF-16 (by BOM), else the encoding charset-normalizer finds; binary refused."""
+def decode(data: bytes, name: str) -> tuple[str, int]:
+    """Text from bytes: UTF-8 or UTF-16 (by BOM), else the encoding charset-normalizer finds; binary refused.
+
+    Returns the text and how many bytes could not be decoded in the encoding found (each replaced by U+FFFD).
+    """
     boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
     for bom, codec in boms:
         if data.startswith(bom):
             try:
-                return _check_text(data.decode(codec), name)
+                return _check_text(data.decode(codec), name), 0
             except UnicodeDecodeError:
                 raise LoadError(name, "the text is not valid " + codec.upper()) from None
     if b"\x00" in data[:8192]:
         raise LoadError(name, f"unsupported file type (binary data); supported: {SUPPORTED}")
     try:
-        return _check_text(data.decode("utf-8"), name)
+        return _check_text(data.decode("utf-8"), name), 0
     except UnicodeDecodeError:
         pass
     western = _western(data)
     if western is not None:
-        return _check_text(western, name)
+        return _check_text(western, name), 0
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data[:1_000_000]))
+    matches = list(from_bytes(data[:SAMPLE]))
     if not matches:
         raise LoadError(name, f"unsupported file type (binary data); supported: {SUPPORTED}")
     # Among equally good guesses prefer Western European (cp1252): short samples rarely tell code pages apart
     best = matches[0]
     tied = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01]
     encoding = "cp1252" if any("cp1252" in m.could_be_from_charset for m in tied) else best.encoding
-    return _check_text(data.decode(encoding, errors="replace"), name)
+    text = data.decode(encoding, errors="replace")
+    # Decoding a lone byte may yield U+FFFD; the count leaves out any the text held already (none in code pages)
+    replaced = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+    return _check_text(text, name), replaced
 
 
 def _western(data: bytes) -> str | None:

@@ -46,6 +46,8 @@ def show_report(report: IngestReport) -> None:
         st.info(f"Skipped {escape(file)}: {escape(reason)}")
     for file, reason in report.failed:
         st.error(f"Not added: {escape(file)}: {escape(reason)}")
+    for file, warning in report.warnings:
+        st.warning(f"{escape(file)}: {escape(warning)}")
 
 
 def documents(engine: Engine, name: str) -> None:

@@ -25,7 +25,9 @@ def sidebar(engine: Engine) -> str | None:
 def choose(engine: Engine) -> str | None:
     """The collection picker and the form that creates a new one (selected once created)."""
     state = st.session_state
-    names = [c["name"] for c in engine.collections()]
+    found = engine.collections()
+    names = [c["name"] for c in found if not c.get("damaged")]
+    damaged(engine, [c for c in found if c.get("damaged")])
     if state.get("pending_collection") in names:
         state.collection = state.pop("pending_collection")
     name = st.selectbox("Collection", names, key="collection", placeholder="No collections yet")
@@ -36,6 +38,22 @@ def choose(engine: Engine) -> str | None:
             state.pending_collection = new.strip()
             st.rerun()
     return name
+
+
+def damaged(engine: Engine, found: list[dict]) -> None:
+    """Collections that cannot be opened, each with the reason and a way to delete it."""
+    state = st.session_state
+    for c in found:
+        name = c["name"]
+        st.warning(f"“{escape(name)}” cannot be opened: {escape(c['damaged'])}  \nIts files are still in "
+                   f"{escape(str(engine.root / name))}.")
+        if st.button(f"Delete “{name}”", key=f"delete-damaged-{name}"):
+            state.confirm_damaged = name
+        if state.get("confirm_damaged") == name and st.button("Yes, delete its files", type="primary",
+                                                              key=f"confirm-damaged-{name}"):
+            engine.delete(name)
+            state.confirm_damaged = None
+            st.rerun()
 
 
 def delete_button(engine: Engine, name: str) -> None:

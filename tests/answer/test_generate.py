@@ -108,6 +108,18 @@ def test_a_repeat_with_other_citations_is_still_a_repeat():
     assert answer.citations == [1]
 
 
+def test_a_failure_while_answering_ends_the_models_stream_at_once():
+    # The real model holds its lock while it streams: an error must not leave the stream open for as long as
+    # the error's traceback (which holds the generator's frame) lives
+    def broken(texts):
+        raise RuntimeError("embedding failed")
+
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [1]. More [2].")
+    with pytest.raises(RuntimeError, match="embedding failed") as failure:
+        run(answer_for(), llm, embed=broken)
+    assert failure.traceback and llm.streaming == 0
+
+
 def test_an_unfinished_last_sentence_is_dropped():
     answer = answer_for()
     pieces = run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare in"))

@@ -66,6 +66,7 @@ def test_a_truncated_gguf_fails_to_load_with_a_model_error(tmp_path):
         LlamaCppModel(resolve_llm(str(broken)), n_ctx=512, n_threads=1, check=False)
 
 
+@pytest.mark.slow
 def test_the_bundled_llm_passes_its_crash_probe():
     from rag.answer.llm import probe
 

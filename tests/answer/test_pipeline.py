@@ -1,5 +1,7 @@
 """Follow-up questions: rewritten into a standalone question before retrieval (LLM replaced by a fake)."""
 
+import pytest
+
 from rag.answer.pipeline import standalone
 from rag.engine import Engine
 from rag.settings import Settings
@@ -36,6 +38,7 @@ def test_no_history_no_rewrite():
     assert llm.calls == []
 
 
+@pytest.mark.slow
 def test_follow_up_retrieves_with_the_rewritten_question(tmp_path):
     (tmp_path / "heparin.txt").write_text("Heparin can cause bleeding and heparin-induced thrombocytopenia.")
     (tmp_path / "malaria.txt").write_text("Malaria is spread by Anopheles mosquitoes in tropical regions.")
@@ -48,6 +51,7 @@ def test_follow_up_retrieves_with_the_rewritten_question(tmp_path):
     assert answer.citations == [1] and answer.answer == "Bleeding [1]."
 
 
+@pytest.mark.slow
 def test_an_off_topic_question_is_declined_without_asking_the_llm(tmp_path):
     from rag.answer.prompts import NO_ANSWER
 

@@ -1,6 +1,7 @@
 """rag eval on tiny datasets written by the tests: retrieval, similarity and answers (LLM faked), with reports."""
 
 import json
+import math
 
 import pytest
 
@@ -19,14 +20,20 @@ ABSTRACTS = {
 }
 
 
+# Judged second best on purpose: q4 is the malaria nets abstract's own words, and the judged document only
+# shares "malaria in African children" with it, so every mode ranks it second of the seven
+VACCINE = ("Malaria vaccine", "The RTS,S vaccine protects African children against malaria.")
+
+
 @pytest.fixture
 def beir(tmp_path):
+    corpus = {**ABSTRACTS, "d7": VACCINE}
     (tmp_path / "corpus.jsonl").write_text("\n".join(
-        json.dumps({"_id": i, "title": t, "text": x}) for i, (t, x) in ABSTRACTS.items()))
+        json.dumps({"_id": i, "title": t, "text": x}) for i, (t, x) in corpus.items()))
     queries = {"q1": "Does heparin prevent venous thrombosis?", "q2": "bed nets and malaria",
-               "q3": "Do statins reduce cholesterol?"}
+               "q3": "Do statins reduce cholesterol?", "q4": "Do insecticide-treated bed nets reduce malaria?"}
     (tmp_path / "queries.jsonl").write_text("\n".join(json.dumps({"_id": q, "text": t}) for q, t in queries.items()))
-    (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq3\td3\t1\n")
+    (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\nq3\td3\t1\nq4\td7\t1\n")
     return tmp_path
 
 
@@ -41,28 +48,37 @@ def pubmedqa(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_retrieval_beir_all_modes_with_report(beir, capsys):
     report = beir / "report" / "retrieval.md"
     assert main(["eval", "retrieval", "--corpus", str(beir / "corpus.jsonl"), "--queries",
                  str(beir / "queries.jsonl"), "--qrels", str(beir / "qrels.tsv"), "--mode", "all", "--json",
                  "--report", str(report)]) == 0
     result = json.loads(capsys.readouterr().out)
-    for key in ("ndcg@10", "recall@10", "mrr@10", "recall@1", "recall@100"):
-        assert 0.0 <= result[key] <= 1.0
-    assert set(result["modes"]) == {"hybrid", "dense", "bm25"} and result["modes"]["hybrid"]["recall@1"] == 1.0
-    assert result["index"]["chunks"] == 6
+    # By hand: q1-q3 find their document first (1.0 each); q4's is second: nDCG 1/log2(3), reciprocal rank 1/2
+    expected = {"ndcg@10": (3 + 1 / math.log2(3)) / 4, "mrr@10": (3 + 1 / 2) / 4, "recall@1": 3 / 4,
+                "recall@5": 1.0, "recall@10": 1.0, "recall@100": 1.0, "queries": 4}
+    assert set(result["modes"]) == {"hybrid", "dense", "bm25"}
+    for mode, metrics in result["modes"].items():
+        assert metrics == pytest.approx(expected, abs=1e-4), mode
+    assert {k: result[k] for k in expected} == result["modes"]["hybrid"]
+    assert result["index"]["chunks"] == 7
     assert "| mode |" in report.read_text() and report.with_suffix(".png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_retrieval_pubmedqa_and_similarity(pubmedqa, capsys):
     assert main(["eval", "retrieval", "--pubmedqa", str(pubmedqa), "--mode", "dense", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["mode"] == "dense" and result["mrr@10"] > 0.8
+    # Each question is its own abstract's sentence: every one finds its abstract first
+    assert result["mode"] == "dense" and result["queries"] == 6
+    assert {k: result[k] for k in ("ndcg@10", "mrr@10", "recall@1")} == {"ndcg@10": 1.0, "mrr@10": 1.0, "recall@1": 1.0}
     assert main(["eval", "similarity", "--pubmedqa", str(pubmedqa), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["pairs"] == 12 and 0 < result["pearson"] <= 100
 
 
+@pytest.mark.slow
 def test_answers_with_a_fake_llm(pubmedqa, tmp_path, capsys):
     """The app's answer path on every question: cited sentences, support checked, forced verdicts scored."""
     from rag.eval.cli import cmd_answers

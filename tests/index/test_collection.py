@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from rag.documents import Chunk
@@ -114,3 +115,123 @@ def test_json_that_is_not_a_manifest_is_a_collection_error(folder, model, conten
     (folder / "collection.json").write_bytes(content)
     with pytest.raises(CollectionError, match="Collection 'papers' cannot be read"):
         read_manifest(folder)
+
+
+class MemoryIndex:
+    """An index held in a dict and saved as JSON: a fake backend for the logic of versions, swaps and closing."""
+
+    opened: list["MemoryIndex"] = []
+
+    def __init__(self, model, models, path):
+        self.model, self.closed, self.chunks = model, False, {}
+        if path is not None:
+            self.chunks = {c["id"]: Chunk(**c) for c in json.loads((path / "chunks.json").read_text())}
+        MemoryIndex.opened.append(self)
+
+    def upsert(self, chunks):
+        self.chunks.update({c.id: c for c in chunks})
+
+    def delete(self, ids):
+        for i in ids:
+            self.chunks.pop(i, None)
+
+    def search(self, query, k, mode="hybrid", weight=0.5):
+        assert not self.closed, "searched a closed index"
+        if self.before_search:
+            self.before_search()
+        from rag.documents import Hit
+
+        return [Hit(c, 1.0) for c in self.chunks.values() if query.lower() in c.text.lower()][:k]
+
+    before_search = None
+
+    def embed(self, texts):
+        assert not self.closed, "embedded with a closed index"
+        return np.zeros((len(texts), 4), dtype=np.float32)
+
+    def count(self):
+        return len(self.chunks)
+
+    def save(self, path):
+        path.mkdir(parents=True)
+        (path / "chunks.json").write_text(json.dumps([c.__dict__ for c in self.chunks.values()]))
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def memory(monkeypatch):
+    from rag import index
+
+    MemoryIndex.opened = []
+    monkeypatch.setitem(index.BACKENDS, "memory", MemoryIndex)
+    return MemoryIndex.opened
+
+
+def test_an_index_a_new_version_replaces_is_closed(folder, model, memory):
+    collection = Collection(folder, model, {}, backend="memory")
+    first = collection.index
+    add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    add(collection, "malaria", "Bed nets prevent malaria.")
+    # Every index but the one searched now was closed: the first empty one, the write copies it replaced
+    assert [i.closed for i in memory] == [True] * (len(memory) - 1) + [False]
+    assert first.closed and collection.index is memory[-1]
+    assert [h.chunk.doc_id for h in collection.search("malaria", 5, "hybrid", 0.5)] == ["malaria"]
+
+
+def test_a_failed_write_closes_its_copy_and_keeps_the_version(folder, model, memory):
+    collection = Collection(folder, model, {}, backend="memory")
+    add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    with pytest.raises(RuntimeError), collection.writing() as copy:
+        copy.upsert([Chunk(id="x-0000", document="x.txt", text="half written", doc_id="x")])
+        raise RuntimeError("disk full")
+    assert copy.closed and not collection.index.closed and collection.manifest["version"] == 1
+    assert collection.search("half", 5, "hybrid", 0.5) == []
+
+
+def test_an_index_replaced_during_a_search_is_closed_when_the_search_ends(folder, model, memory):
+    collection = Collection(folder, model, {}, backend="memory")
+    add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    searched = collection.index
+
+    def commit_meanwhile():  # another writer commits while this search runs
+        searched.before_search = None
+        add(Collection(folder, model, {}, backend="memory"), "malaria", "Bed nets prevent malaria.")
+        collection.refresh()
+        assert not searched.closed  # still in use
+
+    searched.before_search = commit_meanwhile
+    assert [h.chunk.doc_id for h in collection.search("heparin", 5, "hybrid", 0.5)] == ["heparin"]
+    assert searched.closed and collection.index is not searched
+    assert [h.chunk.doc_id for h in collection.search("malaria", 5, "hybrid", 0.5)] == ["malaria"]
+
+
+def test_a_version_committed_while_a_collection_opens_is_not_missed(folder, model, memory, monkeypatch):
+    # Another process commits version 2 after this one read the manifest (version 1) and loaded its index, before
+    # the start-up cleanup re-read the manifest: the open index must still end up being version 2's
+    add(Collection(folder, model, {}, backend="memory"), "heparin", "Heparin prevents deep vein thrombosis.")
+    original = Collection._open_index
+
+    def open_then_other_commits(self, manifest):
+        index = original(self, manifest)
+        if manifest["version"] == 1 and not getattr(open_then_other_commits, "done", False):
+            open_then_other_commits.done = True
+            add(Collection(folder, model, {}, backend="memory"), "malaria", "Bed nets prevent malaria.")
+        return index
+
+    monkeypatch.setattr(Collection, "_open_index", open_then_other_commits)
+    collection = Collection(folder, model, {}, backend="memory")
+    monkeypatch.setattr(Collection, "_open_index", original)
+    assert [h.chunk.doc_id for h in collection.search("malaria", 5, "hybrid", 0.5)] == ["malaria"]
+    assert collection.manifest["version"] == 2 and collection.opened == "index-000002"
+
+
+def test_a_write_to_a_deleted_collection_fails_and_does_not_bring_it_back(folder, model, memory):
+    import shutil
+
+    collection = Collection(folder, model, {}, backend="memory")
+    shutil.rmtree(folder)
+    with pytest.raises(CollectionError, match="'papers' was deleted"):
+        add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    assert not folder.exists()

@@ -96,5 +96,5 @@ def test_the_report_counts_files_and_has_a_json_shape(tmp_path, collection):
     assert shape == {"added": [{"file": "a.txt", "chunks": report.chunks}],
                      "skipped": [{"file": "b.txt", "reason": "already in the collection"}],
                      "failed": [{"file": "c.pdf", "reason": "the PDF is damaged or incomplete"}],
-                     "chunks": report.chunks, "seconds": shape["seconds"]}
+                     "warnings": [], "chunks": report.chunks, "seconds": shape["seconds"]}
     assert isinstance(shape["seconds"], float) and shape["seconds"] >= 0

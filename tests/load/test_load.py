@@ -118,3 +118,31 @@ def test_arbitrary_bytes_give_documents_or_a_load_error(data, suffix, prefix):
     except LoadError:
         return
     assert docs and all(d.sections and any(s.text.strip() for s in d.sections) for d in docs)
+
+
+def test_bytes_that_cannot_be_decoded_are_counted_not_hidden(tmp_path):
+    # Over 1 MB of Windows-1251 Russian, then a byte that code page does not define: the encoding is found from
+    # the first megabyte, and the stray byte becomes U+FFFD, counted in the document's metadata
+    text = "Гепарин предотвращает тромбоз глубоких вен у пациентов с травмой. " * 16000
+    path = tmp_path / "russian.txt"
+    path.write_bytes(text.encode("cp1251") + b" \x98 " + "конец.".encode("cp1251"))
+    [doc] = load_file(path)
+    assert doc.metadata["replaced_characters"] == 1 and doc.text.endswith("\ufffd конец.")
+    clean = tmp_path / "clean.txt"
+    clean.write_bytes(text.encode("cp1251"))
+    assert "replaced_characters" not in load_file(clean)[0].metadata
+
+
+def test_a_bug_in_a_parser_is_logged_with_its_traceback_and_reported_for_that_file(tmp_path, monkeypatch, caplog):
+    import rag.load as load
+
+    def broken(text, name):
+        return None.sections  # an AttributeError: a fault in the code, not in the file
+
+    monkeypatch.setattr(load, "plain", broken)
+    path = tmp_path / "note.txt"
+    path.write_text("Heparin prevents thrombosis.")
+    with pytest.raises(LoadError, match=r"an error in this app stopped it being read \(AttributeError: .*the log"):
+        load_file(path)
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "note.txt" in record.getMessage() and record.exc_info[0] is AttributeError

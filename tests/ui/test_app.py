@@ -2,13 +2,16 @@
 
 import re
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from rag.answer.present import answer_markdown
+from rag.answer.prompts import NO_ANSWER
 from tests.conftest import ROOT, shared_data
 
 TIMEOUT = 300
+PDF = "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
 
 
 def start() -> AppTest:
@@ -21,6 +24,16 @@ def texts(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
 
 
+def assert_cited_sources_shown(at: AppTest, answer: dict) -> None:
+    """The answer cites evidence, and each cited item has its source under the answer: document, page, score."""
+    assert answer["citations"] and answer["answer"] != NO_ANSWER and not answer["declined"], answer["answer"]
+    labels = [e.label for e in at.expander]
+    for c in answer["citations"]:
+        source = re.escape(f"[{c['n']}] {c['document']}, page {c['page']}")
+        assert any(re.fullmatch(source + r" · score \d\.\d\d", label) for label in labels), (c, labels)
+
+
+@pytest.mark.slow
 def test_first_start_has_the_sample_collection_ready_to_ask():
     at = start()
     assert not at.exception
@@ -28,17 +41,21 @@ def test_first_start_has_the_sample_collection_ready_to_ask():
     assert "bundled all-MiniLM-L6-v2" in at.info[0].value
     at.chat_input[0].set_value("What are the complications of DVT prophylaxis in trauma?").run()
     assert not at.exception
-    live = texts(at)
+    live = texts(at).replace("\\", "")
     assert "**Evidence**" in live
-    assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf, page" in live.replace("\\", "")
-    # What streamed is what is kept: the answer as the live view showed it is the answer a rerun shows
+    # The evidence for this question is on the abstract's page, and the answer cites it
+    assert re.search(re.escape(f"{PDF}, page 1") + r"\b", live)
     answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert {(e["document"], e["page"]) for e in answer["evidence"]} == {(PDF, 1)}
+    assert_cited_sources_shown(at, answer)
+    # What streamed is what is kept: the answer as the live view showed it is the answer a rerun shows
     shown = answer_markdown(answer)
     assert answer["sentences"] and shown in [m.value for m in at.markdown]
     at.run()
     assert shown in [m.value for m in at.markdown]
 
 
+@pytest.mark.slow
 def test_create_upload_ask_delete():
     at = start()
     at.text_input[0].set_value("Trauma")
@@ -60,7 +77,14 @@ def test_create_upload_ask_delete():
     chat = [m for m in at.chat_message]
     assert [m.name for m in chat] == ["user", "assistant"]
     shown = texts(at).replace("\\", "")
-    assert "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf, page" in shown
+    # The sentence that answers it comes first, quoted with its page, and the answer cites the evidence
+    answer = at.session_state.chats["Trauma"][-1]["answer"]
+    first = answer["evidence"][0]
+    assert (first["document"], first["page"]) == (PDF, 1)
+    assert first["text"].startswith("Three prophylactic modalities are common: pharmacologic anticoagulation")
+    assert f"**[1]** “{' '.join(first['text'].split())}”" in shown
+    assert re.search(re.escape(f"{PDF}, page 1") + r"\b", shown)
+    assert_cited_sources_shown(at, answer)
 
     at.button(key="delete").click().run()
     at.button(key="confirm").click().run()
@@ -68,6 +92,7 @@ def test_create_upload_ask_delete():
     assert "Trauma" not in at.selectbox(key="collection").options
 
 
+@pytest.mark.slow
 def test_markup_inside_documents_is_shown_as_text():
     at = start()
     at.text_input[0].set_value("Hostile")
@@ -87,6 +112,7 @@ def test_markup_inside_documents_is_shown_as_text():
         assert re.search(r"(?<!\\)[<>(!`*_]|(?<!\\)\[", text) is None, value
 
 
+@pytest.mark.slow
 def test_password_gate(monkeypatch):
     monkeypatch.setenv("RAG_PASSWORD", "s3cret")
     at = start()

@@ -1,0 +1,65 @@
+"""The engine's real bundled LLM where the app leans on it: the follow-up rewrite, and one model shared by two users."""
+
+import threading
+import time
+
+import pytest
+
+from rag.answer.pipeline import standalone
+from rag.engine import Engine
+from rag.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+HISTORY = [("Is heparin used for DVT prophylaxis in trauma patients?",
+            "Low molecular weight heparin prevents deep venous thrombosis after trauma [1].")]
+CHATS = [[{"role": "user", "content": "What does heparin prevent?"}],
+         [{"role": "user", "content": "How is malaria spread?"}]]
+TOKENS = 24
+
+
+@pytest.fixture(scope="module")
+def llm():
+    """The LLM exactly as the app gets it: the engine's shared model, from the settings' defaults."""
+    return Engine(Settings.from_env()).llm
+
+
+def test_a_follow_up_is_rewritten_to_name_its_subject(llm):
+    question = "How often did it cause bleeding?"
+    rewritten = standalone(llm, question, HISTORY)
+    assert rewritten != question
+    # Searched alone, the question must say what "it" was, and still ask what the user asked
+    assert "heparin" in rewritten.lower() and "bleeding" in rewritten.lower()
+
+
+def test_two_users_share_the_model_one_generation_at_a_time(llm):
+    alone = ["".join(llm.stream(chat, TOKENS, 0.0)) for chat in CHATS]
+    assert all(text.strip() for text in alone) and alone[0] != alone[1]
+
+    start = threading.Barrier(len(CHATS))
+    replies: dict[int, str] = {}
+    spans: dict[int, tuple[float, float]] = {}
+    errors: list[str] = []
+
+    def user(n: int) -> None:
+        try:
+            start.wait()
+            pieces, times = [], []
+            for piece in llm.stream(CHATS[n], TOKENS, 0.0):
+                times.append(time.perf_counter())
+                pieces.append(piece)
+            replies[n], spans[n] = "".join(pieces), (times[0], times[-1])
+        except Exception as error:  # noqa: BLE001 - any failure is what this test looks for
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(len(CHATS))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+    # Each user gets the reply they would have had alone, and the generations never interleave
+    assert [replies[n] for n in range(len(CHATS))] == alone
+    (_, first_end), (second_start, _) = sorted(spans.values())
+    assert first_end < second_start, spans
