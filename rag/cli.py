@@ -182,7 +182,8 @@ def cmd_models(engine, args) -> int:
         print(json.dumps(info, indent=1))
         return 0
     emb, llm = info["embeddings"], info["llm"]
-    print(f"embeddings: {emb['name']} ({emb['source']}, max {emb['maxlength']} tokens)\n            {emb['path']}")
+    print(f"embeddings: {emb['name']} ({emb['source']}, max {emb['maxlength']} tokens, {emb['precision']})\n"
+          f"            {emb['path']}")
     if emb["fallback"]:
         print("            (bundled fallback: neuml/pubmedbert-base-embeddings was not found on this machine)")
     print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens)\n            {llm['path']}")

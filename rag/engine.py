@@ -15,6 +15,7 @@ from pathlib import Path
 from .answer.llm import ChatModel, LlamaCppModel
 from .answer.pipeline import AnswerStream
 from .chunk import ChunkSettings, ModelTokenizer
+from .cpu import embedding_precision
 from .documents import Hit
 from .errors import CollectionError, ModelNotFoundError
 from .index import check_backend
@@ -48,7 +49,8 @@ class Engine:
         """The configured embedding model (found once)."""
         with self._lock:
             if self._embeddings is None:
-                self._embeddings = resolve_embeddings(self.settings.embeddings, self.settings.allow_download)
+                self._embeddings = resolve_embeddings(self.settings.embeddings, self.settings.allow_download,
+                                                      embedding_precision(self.settings.embed_precision))
             return self._embeddings
 
     @property
@@ -71,7 +73,7 @@ class Engine:
         llm = getattr(self.llm, "info", None)
         return {
             "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
-                           "fallback": emb.bundled},
+                           "precision": emb.precision, "fallback": emb.bundled},
             "llm": {"name": llm.name if llm else "custom", "path": str(llm.path) if llm else "",
                     "source": llm.source if llm else "custom", "n_ctx": self.settings.n_ctx},
         }
@@ -120,8 +122,7 @@ class Engine:
             return self._open[name]
 
     def delete(self, name: str) -> None:
-        """Delete a collection and everything in it (a damaged one too); refused while documents are being
-        added to or removed from it, here or in another process (see ``delete_folder``)."""
+        """Delete a collection and everything in it, a damaged one too (refused during a write: ``delete_folder``)."""
         folder = self.folder(name)
         if not folder.is_dir():
             raise CollectionError(f"No collection named {name!r}.")
@@ -148,7 +149,7 @@ class Engine:
         if recorded == self.embeddings.name:
             return self.embeddings
         try:
-            return resolve_embeddings(recorded)
+            return resolve_embeddings(recorded, precision=self.embeddings.precision)
         except ModelNotFoundError:
             raise CollectionError(
                 f"Collection {manifest['name']!r} was built with the embedding model {recorded!r}, which is not "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ModelNotFoundError
@@ -27,14 +27,22 @@ class ModelInfo:
     path: Path
     source: str
     maxlength: int = 0
+    precision: str = "fp32"  # how the embedding model computes: fp32, or bf16 autocast (see rag.cpu)
 
     @property
     def bundled(self) -> bool:
         return self.source == "bundled"
 
 
-def resolve_embeddings(spec: str = "", allow_download: bool = False) -> ModelInfo:
-    """The embedding model to use: ``spec`` (a folder or a name), else PubMedBERT if cached, else the bundled one."""
+def resolve_embeddings(spec: str = "", allow_download: bool = False, precision: str = "fp32") -> ModelInfo:
+    """The embedding model to use: ``spec`` (a folder or a name), else PubMedBERT if cached, else the bundled one.
+
+    ``precision`` is the arithmetic it will run in here, "fp32" or "bf16" (see ``rag.cpu``).
+    """
+    return replace(_find_embeddings(spec, allow_download), precision=precision)
+
+
+def _find_embeddings(spec: str, allow_download: bool) -> ModelInfo:
     if spec:
         if spec == BUNDLED_EMBEDDINGS:
             return _bundled_embeddings()

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .cpu import PRECISIONS
 from .errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")
@@ -58,6 +59,9 @@ class Settings:
     index_backmatter: bool = field(default=False, metadata={"env": "RAG_INDEX_BACKMATTER",
         "help": "Also index reference lists, author/affiliation blocks and keyword lines of new documents (by "
                 "default they are left out of retrieval and evidence)"})
+    embed_precision: str = field(default="auto", metadata={"env": "RAG_EMBED_PRECISION",
+        "help": "Embedding arithmetic: auto (bf16 on CPUs with native bf16, AVX-512 BF16 or AMX; fp32 elsewhere), "
+                "fp32 or bf16"})
     max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
     max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
         "help": "Largest total size of one upload or ingest"})
@@ -97,6 +101,7 @@ class Settings:
             (32 <= self.chunk_tokens <= 8192, "RAG_CHUNK_TOKENS", "must be between 32 and 8192"),
             (0 <= self.chunk_overlap < self.chunk_tokens // 2, "RAG_CHUNK_OVERLAP",
              "must be at least 0 and under half of RAG_CHUNK_TOKENS"),
+            (self.embed_precision in PRECISIONS, "RAG_EMBED_PRECISION", f"must be one of {', '.join(PRECISIONS)}"),
             (self.max_file_mb > 0 and self.max_batch_mb > 0, "RAG_MAX_FILE_MB", "size limits must be positive"),
         ]
         for ok, name, message in checks:

@@ -1,7 +1,7 @@
 """Check that ``rag`` imports follow the flow: no import cycle, and no module importing from a later stage.
 
 Stages, in the order data flows (a module may import from its own stage and the stages before it):
-  0 foundation  errors, settings, documents, text, models
+  0 foundation  errors, settings, documents, text, models, cpu
   1 load        files -> documents
   2 chunk       documents -> chunks
   3 index       chunks -> index -> hits (backends, collections, ingestion)
@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "rag"
-STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "load": 1, "chunk": 2, "index": 3,
-          "answer": 4, "engine": 5, "cli": 6, "ui": 6, "eval": 6}
+STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "cpu": 0, "load": 1, "chunk": 2,
+          "index": 3, "answer": 4, "engine": 5, "cli": 6, "ui": 6, "eval": 6}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

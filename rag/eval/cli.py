@@ -71,7 +71,8 @@ def cmd_retrieval(engine, args) -> int:
         results[mode] = summarize(rank_documents(index, queries, mode, weight), qrels)
     main = results[settings.mode if settings.mode in results else modes[0]]
     output = {**main, "mode": modes[0] if len(modes) == 1 else settings.mode, "modes": results, "index": stats,
-              "settings": {"model": engine.embeddings.name, "hybrid_weight": weight,
+              "settings": {"model": engine.embeddings.name, "precision": engine.embeddings.precision,
+                           "hybrid_weight": weight,
                            "chunk_tokens": stats["chunk_tokens"], "chunk_overlap": settings.chunk_overlap}}
     _print(args, output, [{"mode": m, **{k: r[k] for k in METRICS}} for m, r in results.items()])
     if args.report:

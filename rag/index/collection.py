@@ -34,6 +34,7 @@ from .store import (  # noqa: F401 - chunk_ids, create_manifest, file_lock, MANI
     create_manifest,
     file_lock,
     read_manifest,
+    stage_copy,
 )
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class Collection:
         """
         with self.write_lock, self.locked():
             self.refresh()
-            copy = self._open_index(self.manifest)
+            copy = open_index(self.backend, self.model, self.models, stage_copy(self.folder, self.manifest))
             try:
                 yield copy
             finally:
@@ -105,9 +106,7 @@ class Collection:
         for stored, data in files.items():
             _write_atomic(self.folder / "files" / stored, data)
         target = self.folder / f"index-{version:06d}"
-        temporary = target.with_name(target.name + ".tmp")
-        if temporary.exists():
-            shutil.rmtree(temporary)
+        temporary = target.with_name(target.name + ".tmp")  # the staging copy ``writing`` opened, if any
         index.save(temporary)
         _fsync_tree(temporary)
         os.replace(temporary, target)

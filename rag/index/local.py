@@ -36,6 +36,8 @@ class TxtaiIndex:
         self.embeddings = Embeddings(config, models=models if models is not None else {})
         if path is not None:
             self.embeddings.load(str(path), config=config)
+        if model.precision == "bf16":
+            autocast_bf16(getattr(self.embeddings.model, "model", None))
         self.lock = threading.Lock()
 
     @staticmethod
@@ -89,6 +91,26 @@ class TxtaiIndex:
 
     def close(self) -> None:
         self.embeddings.close()
+
+
+def autocast_bf16(module) -> None:
+    """Run a torch module's forward under bf16 autocast (matrix products in bf16, norms and softmax in fp32).
+
+    The module is the one txtai caches and shares between indexes of the same model; wrapping it twice is a
+    no-op. Only worth it on CPUs with native bf16 (see ``rag.cpu``).
+    """
+    import torch
+
+    if not isinstance(module, torch.nn.Module) or getattr(module, "_bf16_autocast", False):
+        return
+    forward = module.forward
+
+    def autocast_forward(*args, **kwargs):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return forward(*args, **kwargs)
+
+    module.forward = autocast_forward
+    module._bf16_autocast = True
 
 
 def _chunk(row: dict) -> Chunk:

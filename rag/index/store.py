@@ -97,6 +97,22 @@ def chunk_ids(doc_id: str, count: int) -> list[str]:
     return [f"{doc_id}-{i:04d}" for i in range(count)]
 
 
+def stage_copy(folder: Path, manifest: dict) -> Path | None:
+    """A private copy of a collection's current version, ``index-<next>.tmp``, for a write to change and save in
+    place (None while the collection has no index yet; a leftover of an interrupted write is replaced).
+
+    The published version's files are never written: its SQLite databases would otherwise hold a large write's
+    uncommitted pages, and readers in other processes would find them locked ("database is locked").
+    """
+    staging = folder / f"index-{manifest['version'] + 1:06d}.tmp"
+    if staging.exists():
+        shutil.rmtree(staging)
+    if not manifest.get("index"):
+        return None
+    shutil.copytree(folder / manifest["index"], staging)
+    return staging
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see either the old or the new content, never a part.
 

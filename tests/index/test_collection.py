@@ -44,6 +44,31 @@ def test_a_new_collection_has_an_empty_manifest(folder, model):
 
 
 @pytest.mark.slow
+def test_a_write_in_progress_leaves_the_published_version_unlocked(folder, model):
+    # A write changes a private copy: the published version's databases (read by other processes) hold none of
+    # its uncommitted pages and no lock of it. Were the copy's changes made in the published files, a large
+    # write would spill them there under an exclusive lock and other processes' searches would fail with
+    # "database is locked"; a reserved lock is the first sign of it, and is what is checked here.
+    import sqlite3
+
+    collection = Collection(folder, model, {})
+    add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    published = folder / collection.manifest["index"]
+    before = {name: (published / name).read_bytes() for name in ("documents", "scoring.terms")}
+    with collection.writing() as index:
+        index.upsert([Chunk(id=f"bulk-{i:04d}", document="bulk.txt", text=f"Bed nets prevent malaria {i}.",
+                            doc_id="bulk") for i in range(50)])
+        for name in before:
+            database = sqlite3.connect(published / name, timeout=0)
+            database.execute("begin immediate")  # raises "database is locked" if the write holds a lock here
+            database.rollback()
+            database.close()
+            assert (published / name).read_bytes() == before[name]
+    # Nothing was committed: searches see the published version only
+    assert [h.chunk.doc_id for h in collection.search("malaria", 5, "hybrid", 0.5)] == ["heparin"]
+
+
+@pytest.mark.slow
 def test_each_commit_is_a_new_version_and_old_index_folders_go(folder, model):
     collection = Collection(folder, model, {})
     assert collection.name == "papers" and collection.search("heparin", 3, "hybrid", 0.5) == []
@@ -153,7 +178,7 @@ class MemoryIndex:
         return len(self.chunks)
 
     def save(self, path):
-        path.mkdir(parents=True)
+        path.mkdir(parents=True, exist_ok=True)
         (path / "chunks.json").write_text(json.dumps([c.__dict__ for c in self.chunks.values()]))
 
     def close(self):

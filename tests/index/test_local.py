@@ -95,3 +95,22 @@ def test_embeddings_are_unit_vectors_whose_dot_products_rank_meaning(index):
 def test_an_unknown_backend_names_the_setting():
     with pytest.raises(ConfigError, match="RAG_INDEX_BACKEND='nope' is not a known backend .known: faiss"):
         open_index("nope", None)
+
+
+@pytest.mark.slow
+def test_bf16_embeddings_run_in_bf16_and_stay_within_a_rounding_of_fp32(model):
+    from dataclasses import replace
+
+    texts = list(PASSAGES.values())
+    fp32 = open_index("faiss", model, {}).embed(texts)
+    bf16_index = open_index("faiss", replace(model, precision="bf16"), {})
+    bf16 = bf16_index.embed(texts)
+    assert bf16_index.embeddings.model.model._bf16_autocast
+    assert bf16.dtype == np.float32 and not np.array_equal(bf16, fp32)  # computed another way ...
+    assert (bf16 * fp32).sum(axis=1).min() > 0.999  # ... to nearly the same vectors
+    # Searching a collection built in fp32 with bf16 queries finds the same passages
+    index = open_index("faiss", model, {})
+    index.upsert(chunks(**PASSAGES))
+    index.embeddings.model.model.forward = bf16_index.embeddings.model.model.forward
+    assert index.search("Which drug prevents blood clots after hip surgery?", k=1, mode="dense")[0].chunk.doc_id \
+        == "heparin"
