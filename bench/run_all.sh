@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every evaluation and benchmark behind the README's Results, one after the other (about 25 minutes on 2 cores).
+# Every evaluation and benchmark behind the README's Results, one after the other (about 45 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 R=bench/results
@@ -16,3 +16,5 @@ mkdir -p $R/reports
 .venv/bin/python bench/pdfs.py > /dev/null
 .venv/bin/python bench/similarity_gate.py > /dev/null
 .venv/bin/python bench/llm_options.py > /dev/null
+.venv/bin/python bench/embed_precision.py > /dev/null
+.venv/bin/python bench/load.py > /dev/null

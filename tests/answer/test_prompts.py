@@ -31,3 +31,14 @@ def test_reference_brackets_of_the_papers_do_not_look_like_our_citations():
     hit = Hit(Chunk(id="a-0000", document="a.pdf", text="PE kills trauma patients [2,4-6] and others [12]."), 0.9)
     _, user = answer_messages("Q?", [hit])
     assert "PE kills trauma patients (ref. 2,4-6) and others (ref. 12)." in user["content"]
+
+
+def test_the_instructions_hold_no_answer_sentence_the_model_could_copy():
+    # The bundled model copied an example answer ("Low molecular weight heparin prevents thrombosis after
+    # trauma [2].") into answers about other topics; the form is the grammar's job, not an example's
+    import re
+
+    from rag.answer.prompts import EVIDENCE_SYSTEM, EVIDENCE_TASK
+
+    for text in (EVIDENCE_SYSTEM, EVIDENCE_TASK):
+        assert not re.search(r"(?:\b[A-Za-z]+ ){4,}\[\d+\]\.", text), text  # four or more words, then [n].
