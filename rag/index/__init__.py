@@ -36,13 +36,13 @@ class VectorIndex(Protocol):
     def close(self) -> None: ...
 
 
-def _faiss(model: ModelInfo, models: dict | None, path: Path | None) -> VectorIndex:
+def _faiss(model: ModelInfo, models: dict | None, path: Path | None, read_only: bool = False) -> VectorIndex:
     from .local import TxtaiIndex
 
-    return TxtaiIndex(model, models, path)
+    return TxtaiIndex(model, models, path, read_only=read_only)
 
 
-# Backend name -> constructor(model, shared model cache, saved index folder or None)
+# Backend name -> constructor(model, shared model cache, saved index folder or None, read_only)
 BACKENDS = {"faiss": _faiss}
 
 
@@ -52,7 +52,9 @@ def check_backend(backend: str) -> None:
         raise ConfigError(f"RAG_INDEX_BACKEND={backend!r} is not a known backend (known: {', '.join(BACKENDS)}).")
 
 
-def open_index(backend: str, model: ModelInfo, models: dict | None = None, path: Path | None = None) -> VectorIndex:
-    """An index of the named backend: empty, or loaded from ``path``."""
+def open_index(backend: str, model: ModelInfo, models: dict | None = None, path: Path | None = None,
+               read_only: bool = False) -> VectorIndex:
+    """An index of the named backend: empty, or loaded from ``path`` (``read_only``: for searches only, which
+    lets a backend map its vectors from the file instead of reading them into memory)."""
     check_backend(backend)
-    return BACKENDS[backend](model, models, path)
+    return BACKENDS[backend](model, models, path, read_only)

@@ -113,7 +113,8 @@ class Collection:
         manifest = {**self.manifest, "version": version, "index": target.name, "documents": documents,
                     "updated": time.time()}
         _write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1).encode())
-        self._replace(index, manifest)
+        # Searched from now on: the saved version opened read-only (mapped), not the copy the write changed
+        self._replace(self._open_index(manifest), manifest)
         self._cleanup()
 
     def remove_chunks(self, index: VectorIndex, doc_id: str) -> None:
@@ -141,7 +142,7 @@ class Collection:
 
     def _open_index(self, manifest: dict) -> VectorIndex:
         path = self.folder / manifest["index"] if manifest.get("index") else None
-        return open_index(self.backend, self.model, self.models, path)
+        return open_index(self.backend, self.model, self.models, path, read_only=True)
 
     @contextmanager
     def _using(self):

@@ -25,7 +25,7 @@ class TxtaiIndex:
     """A txtai Embeddings index over chunks. Searches are serialized by a lock; writes go to a copy (see Collection)."""
 
     def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None,
-                 overrides: dict | None = None):
+                 overrides: dict | None = None, read_only: bool = False):
         from transformers.utils import logging as transformers_logging
         from txtai import Embeddings
 
@@ -35,6 +35,10 @@ class TxtaiIndex:
         config = {**self.config(model), **(overrides or {})}
         self.embeddings = Embeddings(config, models=models if models is not None else {})
         if path is not None:
+            if read_only:  # a reader: vectors memory-mapped from the saved file (see rag.index.mapped)
+                from .mapped import MAPPED
+
+                config = {**config, "backend": MAPPED}
             self.embeddings.load(str(path), config=config)
         if model.precision == "bf16":
             autocast_bf16(getattr(self.embeddings.model, "model", None))

@@ -69,6 +69,28 @@ def test_a_write_in_progress_leaves_the_published_version_unlocked(folder, model
 
 
 @pytest.mark.slow
+def test_searches_use_mapped_vectors_and_only_a_write_copy_reads_them_into_memory(folder, model):
+    # A write holds its own copy of the vectors; the version searched maps them from its file (pages the kernel
+    # can drop), so a write does not hold the collection's vectors twice in private memory
+    from rag.index.mapped import MappedFaiss
+
+    collection = Collection(folder, model, {})
+    add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
+    assert isinstance(collection.index.embeddings.ann, MappedFaiss)
+    with collection.writing() as copy:
+        assert not isinstance(copy.embeddings.ann, MappedFaiss)
+        [chunk_id] = chunk_ids("malaria", 1)
+        copy.upsert([Chunk(id=chunk_id, document="malaria.txt", text="Bed nets prevent malaria.", doc_id="malaria")])
+        record = {"source": "malaria.txt", "title": "malaria", "filename": "malaria.txt", "file": "",
+                  "sha256": "malaria", "chunks": 1, "pages": 0, "metadata": {}, "added": 0}
+        collection.commit(copy, {**collection.documents, "malaria": record}, {})
+    assert isinstance(collection.index.embeddings.ann, MappedFaiss) and collection.index is not copy
+    assert collection.opened == "index-000002"
+    assert collection.search("bed nets", 1, "dense", 0.5)[0].chunk.doc_id == "malaria"
+    assert Collection(folder, model, {}).search("bed nets", 1, "dense", 0.5)[0].chunk.doc_id == "malaria"
+
+
+@pytest.mark.slow
 def test_each_commit_is_a_new_version_and_old_index_folders_go(folder, model):
     collection = Collection(folder, model, {})
     assert collection.name == "papers" and collection.search("heparin", 3, "hybrid", 0.5) == []
@@ -147,7 +169,7 @@ class MemoryIndex:
 
     opened: list["MemoryIndex"] = []
 
-    def __init__(self, model, models, path):
+    def __init__(self, model, models, path, read_only=False):
         self.model, self.closed, self.chunks = model, False, {}
         if path is not None:
             self.chunks = {c["id"]: Chunk(**c) for c in json.loads((path / "chunks.json").read_text())}
