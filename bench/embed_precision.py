@@ -18,21 +18,13 @@ import os
 import subprocess
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from common import ROOT, SHARED, scifact_texts, write
 
-from rag.cpu import NATIVE_BF16, cpu_flags, embedding_precision
+from rag.cpu import NATIVE_BF16, cpu_flags, cpu_name, embedding_precision
 from rag.index.local import TxtaiIndex
 from rag.models import resolve_embeddings
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def speed(texts: list[str], rounds: int = 2) -> tuple[dict, dict]:

@@ -17,16 +17,15 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from common import ROOT, SHARED, write
+
+from tests.ui.server import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -59,12 +58,6 @@ QUESTIONS = [
     "How is tuberculosis diagnosed in children?",
 ]
 PROBLEMS = "[data-testid=stException], [data-testid=stAlertContentError]"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_batch(folder: Path, files: int, per_file: int = 10) -> list[Path]:
@@ -173,24 +166,9 @@ def main() -> None:
                    capture_output=True)
     batch = write_batch(work / "batch", args.files)
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "w"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serve(work / "data", work / "server.log") as (url, server):
         results, ingest = asyncio.run(run(url, args.pages, args.questions, batch, env))
         server_peak = peak_memory_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
     answers = [a for r in results for a in r["answers"]]
     times = sorted(a["seconds"] for a in answers if a["seconds"] is not None)

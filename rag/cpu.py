@@ -15,16 +15,23 @@ NATIVE_BF16 = ("avx512_bf16", "amx_bf16")
 
 
 @cache
-def cpu_flags() -> frozenset[str]:
-    """The flags of the first CPU in /proc/cpuinfo (empty where there is no such file, e.g. macOS)."""
+def _cpuinfo(*keys: str) -> str:
+    """The value of the first /proc/cpuinfo line starting with one of ``keys`` ("" where there is none, e.g. macOS)."""
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        if line.startswith(("flags", "Features")):
-            return frozenset(line.split(":", 1)[1].split())
-    return frozenset()
+        return ""
+    return next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith(keys)), "")
+
+
+def cpu_flags() -> frozenset[str]:
+    """The flags of the first CPU (empty where /proc/cpuinfo is missing)."""
+    return frozenset(_cpuinfo("flags", "Features").split())
+
+
+def cpu_name() -> str:
+    """The CPU's model name, for benchmark reports ("unknown" where /proc/cpuinfo does not say)."""
+    return _cpuinfo("model name") or "unknown"
 
 
 def embedding_precision(setting: str = "auto", flags: frozenset[str] | None = None) -> str:

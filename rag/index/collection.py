@@ -24,18 +24,7 @@ from ..documents import Hit
 from ..errors import CollectionError
 from ..models import ModelInfo
 from . import VectorIndex, open_index
-from .store import (  # noqa: F401 - chunk_ids, create_manifest, file_lock, MANIFEST_KEYS are used through here
-    MANIFEST,
-    MANIFEST_KEYS,
-    CollectionBusy,
-    _fsync_tree,
-    _write_atomic,
-    chunk_ids,
-    create_manifest,
-    file_lock,
-    read_manifest,
-    stage_copy,
-)
+from .store import MANIFEST, CollectionBusy, _fsync_tree, _write_atomic, chunk_ids, file_lock, read_manifest, stage_copy
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +81,8 @@ class Collection:
             copy = open_index(self.backend, self.model, self.models, stage_copy(self.folder, self.manifest))
             try:
                 yield copy
-            finally:
-                if copy is not self.index:  # the write failed or committed nothing: the copy is not used
-                    copy.close()
+            finally:  # committed or not, the copy is done with: searches use the saved version (``commit``)
+                copy.close()
 
     def locked(self, wait: bool = True):
         """Hold the collection's file lock (see ``file_lock``)."""

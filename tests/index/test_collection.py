@@ -7,7 +7,8 @@ import pytest
 
 from rag.documents import Chunk
 from rag.errors import CollectionError
-from rag.index.collection import Collection, chunk_ids, create_manifest, read_manifest
+from rag.index.collection import Collection
+from rag.index.store import chunk_ids, create_manifest, read_manifest
 from rag.models import resolve_embeddings
 
 CHUNKING = {"max_tokens": 254, "overlap": 32}

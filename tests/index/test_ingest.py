@@ -2,8 +2,9 @@
 
 import pytest
 
-from rag.index.collection import Collection, create_manifest
+from rag.index.collection import Collection
 from rag.index.ingest import IngestReport, ingest
+from rag.index.store import create_manifest
 from rag.models import resolve_embeddings
 from rag.settings import Settings
 from tests.fakes import WordTokenizer

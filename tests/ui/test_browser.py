@@ -9,15 +9,12 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT, missing, shared_data
+from tests.ui.server import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -28,33 +25,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     if not os.path.exists(CHROMIUM) or shutil.which("streamlit", path=str(ROOT / ".venv" / "bin")) is None:
         missing("Debian chromium (apt-get install chromium) and the venv's streamlit are needed")
-    port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data")}
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "w"))
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url, started
-    process.terminate()
-    process.wait(timeout=30)
+    with serve(tmp_path / "data", tmp_path / "server.log") as (url, _):
+        yield url, started
 
 
 def test_upload_ask_and_check_the_source_in_a_browser(server):
