@@ -16,17 +16,16 @@ from rag.settings import Settings
 from rag.ui.auth import signed_in
 from rag.ui.chat import chat
 from rag.ui.sidebar import sidebar
+from rag.ui.warmup import Warmup, progress
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 
 
-@st.cache_resource(show_spinner="Loading the models…")
-def create() -> Engine:
-    """The one engine of this server, with the sample collection on a first start."""
+@st.cache_resource(show_spinner=False)
+def create() -> tuple[Engine, Warmup]:
+    """The one engine of this server; the sample collection and the models load behind the first page."""
     engine = Engine(Settings.from_env())
-    engine.seed(SAMPLES)
-    _ = engine.llm  # load the LLM now rather than at the first question
-    return engine
+    return engine, Warmup(engine, SAMPLES)
 
 
 def main() -> None:
@@ -35,14 +34,18 @@ def main() -> None:
     try:
         if not signed_in(Settings.from_env()):
             return
-        engine = create()
+        engine, warmup = create()
+        if warmup.error:
+            st.error(warmup.error)
         with st.sidebar:
             st.header("biorag")
             name = sidebar(engine)
         st.title(name or "Ask your papers")
+        if not warmup.done.is_set():
+            progress(warmup)
         if name:
             chat(engine, name)
-        else:
+        elif warmup.done.is_set():
             st.info("Create a collection in the sidebar, then add your papers to it.")
     except RagError as error:
         st.error(str(error))

@@ -40,7 +40,7 @@ class Engine:
         self._models: dict = {}
         self._tokenizers: dict[Path, ModelTokenizer] = {}
         self._open: dict[str, Collection] = {}
-        self._lock = threading.RLock()
+        self._lock, self._llm_lock = threading.RLock(), threading.Lock()
 
     # Models
 
@@ -55,8 +55,8 @@ class Engine:
 
     @property
     def llm(self) -> ChatModel:
-        """The shared LLM (loaded on first use)."""
-        with self._lock:
+        """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads)."""
+        with self._llm_lock:
             if self._llm is None:
                 info = resolve_llm(self.settings.llm)
                 self._llm = LlamaCppModel(info, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads)
@@ -64,13 +64,16 @@ class Engine:
 
     @property
     def llm_name(self) -> str:
-        info = getattr(self.llm, "info", None)
-        return info.name if info else type(self.llm).__name__
+        """The LLM's name (found without loading it)."""
+        if self._llm is None:
+            return resolve_llm(self.settings.llm).name
+        info = getattr(self._llm, "info", None)
+        return info.name if info else type(self._llm).__name__
 
     def models(self) -> dict:
         """Which embedding model and LLM are in use, and where they were found."""
         emb = self.embeddings
-        llm = getattr(self.llm, "info", None)
+        llm = resolve_llm(self.settings.llm) if self._llm is None else getattr(self._llm, "info", None)
         return {
             "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
                            "precision": emb.precision, "fallback": emb.bundled},
@@ -184,15 +187,6 @@ class Engine:
                 items.append((safe_name(filename), path))
             report = self.ingest(name, items, progress)
         report.failed[:0] = failed
-        return report
-
-    def seed(self, folder: Path, name: str = "Sample papers") -> IngestReport | None:
-        """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""
-        marker = self.settings.data_dir / ".sample-created"
-        if marker.exists() or not folder.is_dir() or self.collections():
-            return None
-        report = self.ingest(name, [folder])
-        marker.write_text(name)
         return report
 
     # Search and answers

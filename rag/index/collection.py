@@ -1,12 +1,12 @@
 """A named, persistent collection: its documents, its original files, and its index, on disk.
 
 Layout under ``<data_dir>/collections/<name>/``: ``collection.json`` (the manifest: model, chunking, documents,
-current index folder), ``index-NNNNNN/`` (a saved txtai index, one folder per version) and ``files/`` (the
-uploaded originals). A write builds the next index version beside the current one and then replaces the
-manifest atomically, so a crash at any moment leaves the previous version intact. Writes are serialized (a
-thread lock and a file lock); searches go on against the current version while a write runs. An index a newer
-version replaces is closed once the last search using it is done. File locks are POSIX ``fcntl`` locks: the app
-runs on Linux and macOS.
+current index folder, which FAISS index it is), ``index-NNNNNN/`` (a saved txtai index, one folder per
+version) and ``files/`` (the uploaded originals). A write builds the next index version beside the current one
+and then replaces the manifest atomically, so a crash at any moment leaves the previous version intact. Writes
+are serialized (a thread lock and a file lock); searches go on against the current version while a write runs.
+An index a newer version replaces is closed once the last search using it is done. File locks are POSIX
+``fcntl`` locks: the app runs on Linux and macOS.
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ class Collection:
         with self._using() as index:
             return index.embed(texts)
 
+    def warm(self) -> None:
+        """Load the current version's index and embedding model now rather than at the first search."""
+        with self._using() as index:
+            index.count()
+
     def refresh(self) -> None:
         """Pick up a version written by another process (the manifest names an index other than the open one)."""
         manifest = read_manifest(self.folder)
@@ -99,7 +104,7 @@ class Collection:
         _fsync_tree(temporary)
         os.replace(temporary, target)
         manifest = {**self.manifest, "version": version, "index": target.name, "documents": documents,
-                    "updated": time.time()}
+                    "updated": time.time(), "ann": index.ann()}
         _write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1).encode())
         # Searched from now on: the saved version opened read-only (mapped), not the copy the write changed
         self._replace(self._open_index(manifest), manifest)

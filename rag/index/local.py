@@ -3,8 +3,10 @@
 One index serves the three retrieval modes: dense (cosine on the embedding model's vectors), bm25 (keyword),
 and hybrid (a weighted sum of the two, BM25 normalized to 0..1). FAISS runs as ``IDMap,Flat``: exact inner
 product search, so retrieval loses nothing to approximation (txtai's default switches to IVF above 5,000
-rows). Chunks are stored with their metadata so a hit comes back whole. Persistence is a folder per version;
-the collection decides which folder is current.
+rows). Above ``ann.EXACT_MAX`` passages a save switches it to an IVF index trained on the collection, with its
+probes calibrated for recall (see ``rag.index.ann``). A search runs only the side its mode weighs (dense mode
+skips BM25, bm25 mode skips the vectors), BM25 in the calling thread. Chunks are stored with their metadata so
+a hit comes back whole. Persistence is a folder per version; the collection decides which folder is current.
 """
 
 from __future__ import annotations
@@ -16,33 +18,54 @@ import numpy as np
 
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
+from .ann import EXACT_MAX, describe, fit
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
 
 
 class TxtaiIndex:
-    """A txtai Embeddings index over chunks. Searches are serialized by a lock; writes go to a copy (see Collection)."""
+    """A txtai Embeddings index over chunks. Searches are serialized by a lock; writes go to a copy (see Collection).
+
+    Nothing is loaded until the index is first used: opening a collection (to list its documents, say) costs no
+    model load, so the app's page shows while the models load behind it.
+    """
 
     def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None,
-                 overrides: dict | None = None, read_only: bool = False):
+                 overrides: dict | None = None, read_only: bool = False, exact_max: int = EXACT_MAX):
+        self.model, self.exact_max = model, exact_max
+        self._source = (models if models is not None else {}, path, overrides or {}, read_only)
+        self._embeddings = None
+        self._loading = threading.Lock()
+        self.lock = threading.Lock()
+
+    @property
+    def embeddings(self):
+        """The txtai ``Embeddings``, created (and loaded from the saved folder, if any) on first use."""
+        if self._embeddings is None:
+            with self._loading:
+                if self._embeddings is None:
+                    self._embeddings = self._load(*self._source)
+        return self._embeddings
+
+    def _load(self, models: dict, path: Path | None, overrides: dict, read_only: bool):
         from transformers.utils import logging as transformers_logging
         from txtai import Embeddings
 
         # The CLI draws its own progress; the model loader's bar on stderr is noise
         transformers_logging.disable_progress_bar()
-        self.model = model
-        config = {**self.config(model), **(overrides or {})}
-        self.embeddings = Embeddings(config, models=models if models is not None else {})
+        config = {**self.config(self.model), **overrides}
+        embeddings = Embeddings(config, models=models)
         if path is not None:
+            config.pop("faiss")  # the saved index says which FAISS index it is (exact or IVF, see rag.index.ann)
             if read_only:  # a reader: vectors memory-mapped from the saved file (see rag.index.mapped)
                 from .mapped import MAPPED
 
                 config = {**config, "backend": MAPPED}
-            self.embeddings.load(str(path), config=config)
-        if model.precision == "bf16":
-            autocast_bf16(getattr(self.embeddings.model, "model", None))
-        self.lock = threading.Lock()
+            embeddings.load(str(path), config=config)
+        if self.model.precision == "bf16":
+            autocast_bf16(getattr(embeddings.model, "model", None))
+        return embeddings
 
     @staticmethod
     def config(model: ModelInfo) -> dict:
@@ -63,7 +86,8 @@ class TxtaiIndex:
             return
         if self.embeddings.count():
             self.embeddings.upsert(rows)
-        else:
+        else:  # a new index starts exact, whatever an emptied one had become
+            self.embeddings.config["faiss"] = dict(self.config(self.model)["faiss"])
             self.embeddings.index(rows)
 
     def delete(self, ids: list[str]) -> None:
@@ -79,8 +103,24 @@ class TxtaiIndex:
         sql = f"select {columns} from txtai where similar(:q, :w, :c) limit :k"
         params = {"q": query, "w": WEIGHTS.get(mode, weight), "c": k, "k": k}
         with self.lock:
-            rows = self.embeddings.search(sql, limit=k, parameters=params)
+            rows = self._search(sql, k, params, mode)
         return [Hit(_chunk(row), float(row["score"])) for row in rows]
+
+    def _search(self, sql: str, k: int, params: dict, mode: str) -> list[dict]:
+        """txtai's search over only the indexes ``mode`` weighs, with BM25 scored in this thread.
+
+        txtai would run both sides whatever the weights, and start a thread pool for BM25 on every query.
+        """
+        from txtai.embeddings.search import Search
+
+        search = Search(self.embeddings)
+        if mode == "dense":
+            search.scoring = None
+        elif mode == "bm25":
+            search.ann = None
+        if search.scoring is not None:
+            search.scoring = _InThread(search.scoring)
+        return search([sql], k, params["w"], None, [params])[0]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalized embeddings of ``texts`` (one row each) with the index's model: dot products are cosines."""
@@ -91,10 +131,32 @@ class TxtaiIndex:
         return self.embeddings.count()
 
     def save(self, path: Path) -> None:
+        """Save to ``path``, first switching to (or retraining) an IVF index if the size calls for it."""
+        if self.embeddings.ann is not None:
+            fit(self.embeddings.ann, self.embeddings.config, self.exact_max)
         self.embeddings.save(str(path))
 
+    def ann(self) -> dict:
+        """Which FAISS index is in use (exact or IVF, its probes and calibrated recall), for ``collection.json``."""
+        return describe(self.embeddings.config, self.count())
+
     def close(self) -> None:
-        self.embeddings.close()
+        with self._loading:
+            if self._embeddings is not None:
+                self._embeddings.close()
+
+
+class _InThread:
+    """A txtai scoring index whose batch search runs in the calling thread (one query per search here)."""
+
+    def __init__(self, scoring):
+        self.scoring = scoring
+
+    def batchsearch(self, queries, limit=3):
+        return [self.scoring.search(query, limit) for query in queries]
+
+    def __getattr__(self, name):
+        return getattr(self.scoring, name)
 
 
 def autocast_bf16(module) -> None:

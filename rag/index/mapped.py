@@ -19,3 +19,8 @@ class MappedFaiss(Faiss):
 
     def load(self, path):
         self.backend = faiss.read_index(path, faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+
+    def setting(self, name, default=None):
+        """Settings from the ``faiss`` section (the saved index's: its components and nprobe)."""
+        section = self.config.get("faiss") or {}
+        return section[name] if name in section else default

@@ -30,6 +30,8 @@ def choose(engine: Engine) -> str | None:
     damaged(engine, [c for c in found if c.get("damaged")])
     if state.get("pending_collection") in names:
         state.collection = state.pop("pending_collection")
+    elif names and state.get("collection") not in names:  # none yet (the samples appeared since), or deleted
+        state.collection = names[0]
     name = st.selectbox("Collection", names, key="collection", placeholder="No collections yet")
     with st.form("create", clear_on_submit=True, border=False):
         new = st.text_input("New collection", placeholder="e.g. Anticoagulation")

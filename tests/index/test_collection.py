@@ -200,6 +200,9 @@ class MemoryIndex:
     def count(self):
         return len(self.chunks)
 
+    def ann(self):
+        return {"kind": "exact", "vectors": self.count()}
+
     def save(self, path):
         path.mkdir(parents=True, exist_ok=True)
         (path / "chunks.json").write_text(json.dumps([c.__dict__ for c in self.chunks.values()]))

@@ -1,6 +1,7 @@
 """The Streamlit app through AppTest, with the real bundled models: the user's path through the UI."""
 
 import re
+import time
 
 import pytest
 import streamlit as st
@@ -14,10 +15,21 @@ TIMEOUT = 300
 PDF = "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
 
 
-def start() -> AppTest:
+def start(wait: bool = True) -> AppTest:
+    """The app on a fresh server; ``wait``: rerun until its warm-up (sample collection, models) is done."""
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    return at.run()
+    at.run()
+    return warmed(at) if wait else at
+
+
+def warmed(at: AppTest) -> AppTest:
+    """Rerun the page until its progress line is gone."""
+    deadline = time.monotonic() + TIMEOUT
+    while any(c.value.startswith("⏳") for c in at.caption) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    return at
 
 
 def texts(at: AppTest) -> str:
@@ -53,6 +65,20 @@ def test_first_start_has_the_sample_collection_ready_to_ask():
     assert answer["sentences"] and shown in [m.value for m in at.markdown]
     at.run()
     assert shown in [m.value for m in at.markdown]
+
+
+@pytest.mark.slow
+def test_the_page_shows_before_the_sample_collection_and_models_are_loaded():
+    at = start(wait=False)
+    assert not at.exception
+    # The sidebar works at once; the sample collection is still being indexed behind it, with a progress line
+    assert at.text_input[0].label == "New collection" and at.button(key="FormSubmitter:create-Create")
+    assert any(c.value.startswith("⏳ Preparing the sample collection") for c in at.caption)
+    assert not [d for d in at.session_state.chats.values() if d]
+    warmed(at)
+    assert not any(c.value.startswith("⏳") for c in at.caption)
+    assert at.selectbox(key="collection").value == "Sample papers" and at.chat_input
+    assert at.expander[0].label == "Documents (2)"
 
 
 @pytest.mark.slow
@@ -121,7 +147,7 @@ def test_password_gate(monkeypatch):
     at.button[0].click().run()
     assert at.error[0].value == "Wrong password." and not at.chat_input
     at.text_input[0].set_value("s3cret")
-    at.button[0].click().run()
+    warmed(at.button[0].click().run())
     assert at.chat_input and at.selectbox(key="collection").value == "Sample papers"
 
 

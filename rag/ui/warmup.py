@@ -1,0 +1,79 @@
+"""What can wait until the page shows: the sample collection on a first start, the first collection's index and
+embedding model, and the LLM, loaded in a background thread while the page is already usable.
+
+The page reads ``stage`` for a progress line and reruns itself when ``done`` is set. A question asked before
+then waits for what it needs (the engine loads each model once, under its own lock).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from ..engine import Engine
+from ..errors import RagError
+from ..index.ingest import IngestReport, Progress
+
+log = logging.getLogger(__name__)
+
+
+class Warmup:
+    """Runs ``seed`` and loads the models in a thread, started at once. The thread is not a daemon: a server
+    stopped meanwhile waits for it rather than kill it inside a model load."""
+
+    def __init__(self, engine: Engine, samples: Path):
+        self.engine, self.samples = engine, samples
+        self.stage = "Preparing the sample collection" if needs_seed(engine, samples) else "Loading the models"
+        self.error: str | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name="warmup").start()
+
+    def _run(self) -> None:
+        try:
+            seed(self.engine, self.samples, progress=self._progress)
+            names = [c["name"] for c in self.engine.collections() if not c.get("damaged")]
+            if names:  # the collection the page selects first: its index and the embedding model
+                self.stage = "Loading the embedding model"
+                self.engine.collection(names[0]).warm()
+            self.stage = "Loading the language model"
+            _ = self.engine.llm
+        except RagError as error:
+            self.error = str(error)
+        except Exception as error:  # noqa: BLE001 - shown on the page; the details go to the log
+            log.exception("warm-up failed")
+            self.error = f"Loading failed ({type(error).__name__}: {error}); the details are in the server's log."
+        finally:
+            self.done.set()
+
+    def _progress(self, stage: str, done: int, total: int, item: str) -> None:
+        if stage == "reading":
+            self.stage = f"Preparing the sample collection: reading {item or 'the files'}"
+        elif stage == "indexing" and total:
+            self.stage = f"Preparing the sample collection: embedding passages, {done} of {total}"
+
+
+@st.fragment(run_every=1.0)
+def progress(warmup: Warmup) -> None:
+    """A progress line while the warm-up runs; the whole page is redrawn once it is done."""
+    if warmup.done.is_set():
+        st.rerun(scope="app")
+    st.caption(f"⏳ {warmup.stage}…")
+
+
+def seed(engine: Engine, folder: Path, name: str = "Sample papers",
+         progress: Progress | None = None) -> IngestReport | None:
+    """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""
+    if not needs_seed(engine, folder):
+        return None
+    report = engine.ingest(name, [folder], progress)
+    (engine.settings.data_dir / ".sample-created").write_text(name)
+    return report
+
+
+def needs_seed(engine: Engine, folder: Path) -> bool:
+    """A first start: no sample collection made before in this data folder, and no collection at all."""
+    marker = engine.settings.data_dir / ".sample-created"
+    return not marker.exists() and folder.is_dir() and not engine.collections()
