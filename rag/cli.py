@@ -158,7 +158,9 @@ def cmd_collections(engine, args) -> int:
         if c.get("damaged"):
             print(f"{c['name']}\tDAMAGED: {c['damaged']}")
         else:
-            print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}")
+            ann = c["index"]
+            search = "exact search" if ann["kind"] == "exact" else f"IVF search (nprobe {ann['nprobe']})"
+            print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}\t{search}")
     if not found and not args.json:
         print("No collections yet. Create one with: rag ingest PATH --collection NAME")
     return 0

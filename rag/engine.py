@@ -101,7 +101,8 @@ class Engine:
                 continue
             docs = manifest["documents"].values()
             found.append({"name": manifest["name"], "documents": len(docs), "chunks": sum(d["chunks"] for d in docs),
-                          "embeddings": manifest["embeddings"]["name"], "updated": manifest["updated"]})
+                          "embeddings": manifest["embeddings"]["name"], "updated": manifest["updated"],
+                          "index": manifest.get("ann") or {"kind": "exact"}})
         return found
 
     def create(self, name: str) -> Collection:

@@ -19,7 +19,7 @@ def notes(tmp_path):
 
 
 @pytest.mark.slow
-def test_ingest_search_list_delete(notes, capsys):
+def test_ingest_search_list_delete(notes, capsys, data_dir):
     broken = notes.parent / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 truncated")
     assert main(["ingest", str(notes), str(broken), "--collection", "demo"]) == 1
@@ -37,7 +37,10 @@ def test_ingest_search_list_delete(notes, capsys):
     assert [(h["document"], h["page"]) for h in result["hits"]] == [("malaria.md", None)]
 
     assert main(["collections"]) == 0
-    assert capsys.readouterr().out.startswith("demo\t2 documents\t2 chunks")
+    manifest = json.loads((data_dir / "collections" / "demo" / "collection.json").read_text())
+    assert manifest["ann"] == {"kind": "exact", "components": "IDMap,Flat", "vectors": 2}
+    listed = capsys.readouterr().out
+    assert listed.startswith("demo\t2 documents\t2 chunks") and listed.endswith("\texact search\n")
     assert main(["documents", "remove", "heparin.txt", "--collection", "demo"]) == 0
     assert main(["collections", "delete", "demo"]) == 0
     capsys.readouterr()
