@@ -62,11 +62,6 @@ class Collection:
         with self._using() as index:
             return index.embed(texts)
 
-    def warm(self) -> None:
-        """Load the current version's index and embedding model now rather than at the first search."""
-        with self._using() as index:
-            index.count()
-
     def refresh(self) -> None:
         """Pick up a version written by another process (the manifest names an index other than the open one)."""
         manifest = read_manifest(self.folder)

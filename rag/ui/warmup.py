@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..answer.prompts import evidence_messages
 from ..engine import Engine
 from ..errors import RagError
 from ..index.ingest import IngestReport, Progress
@@ -35,11 +36,13 @@ class Warmup:
         try:
             seed(self.engine, self.samples, progress=self._progress)
             names = [c["name"] for c in self.engine.collections() if not c.get("damaged")]
-            if names:  # the collection the page selects first: its index and the embedding model
+            if names:  # the collection the page selects first: its index and the embedding model, run once
                 self.stage = "Loading the embedding model"
-                self.engine.collection(names[0]).warm()
+                self.engine.collection(names[0]).embed(["warm-up"])
             self.stage = "Loading the language model"
-            _ = self.engine.llm
+            # One token of the answer prompt: the first question pays no first-call cost, and finds the
+            # system prompt already in the model's cache (llama.cpp reuses a matching prompt prefix)
+            list(self.engine.llm.stream(evidence_messages("", []), 1, 0.0))
         except RagError as error:
             self.error = str(error)
         except Exception as error:  # noqa: BLE001 - shown on the page; the details go to the log
