@@ -19,6 +19,7 @@ from ..errors import RagError
 from ..index.ingest import IngestReport, Progress
 
 log = logging.getLogger(__name__)
+LOADING = ":material/hourglass_top:"  # an icon from Streamlit's own font: no emoji font needed
 
 
 class Warmup:
@@ -63,7 +64,7 @@ def progress(warmup: Warmup) -> None:
     """A progress line while the warm-up runs; the whole page is redrawn once it is done."""
     if warmup.done.is_set():
         st.rerun(scope="app")
-    st.caption(f"⏳ {warmup.stage}…")
+    st.caption(f"{LOADING} {warmup.stage}…")
 
 
 def seed(engine: Engine, folder: Path, name: str = "Sample papers",

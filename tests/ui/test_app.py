@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.answer.present import answer_markdown
 from rag.answer.prompts import NO_ANSWER
+from rag.ui.warmup import LOADING
 from tests.conftest import ROOT, shared_data
 
 TIMEOUT = 300
@@ -26,7 +27,7 @@ def start(wait: bool = True) -> AppTest:
 def warmed(at: AppTest) -> AppTest:
     """Rerun the page until its progress line is gone."""
     deadline = time.monotonic() + TIMEOUT
-    while any(c.value.startswith("⏳") for c in at.caption) and time.monotonic() < deadline:
+    while any(c.value.startswith(LOADING) for c in at.caption) and time.monotonic() < deadline:
         time.sleep(0.5)
         at.run()
     return at
@@ -73,10 +74,10 @@ def test_the_page_shows_before_the_sample_collection_and_models_are_loaded():
     assert not at.exception
     # The sidebar works at once; the sample collection is still being indexed behind it, with a progress line
     assert at.text_input[0].label == "New collection" and at.button(key="FormSubmitter:create-Create")
-    assert any(c.value.startswith("⏳ Preparing the sample collection") for c in at.caption)
+    assert any(c.value.startswith(f"{LOADING} Preparing the sample collection") for c in at.caption)
     assert not [d for d in at.session_state.chats.values() if d]
     warmed(at)
-    assert not any(c.value.startswith("⏳") for c in at.caption)
+    assert not any(c.value.startswith(LOADING) for c in at.caption)
     assert at.selectbox(key="collection").value == "Sample papers" and at.chat_input
     assert at.expander[0].label == "Documents (2)"
 

@@ -47,8 +47,10 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
         # Usable at once: the sidebar takes a new collection while the samples and models load behind it
         expect(page.get_by_label("New collection")).to_be_editable(timeout=300_000)
         usable_s = time.perf_counter() - started
-        expect(page.get_by_text("⏳ Preparing the sample collection")).to_be_visible()
-        expect(page.get_by_text("⏳")).to_have_count(0, timeout=300_000)
+        loading = page.get_by_text("Preparing the sample collection")
+        expect(loading).to_be_visible()
+        expect(loading).to_have_count(0, timeout=300_000)
+        expect(page.get_by_text("Loading the")).to_have_count(0, timeout=300_000)
         warm_s = time.perf_counter() - started
         chat_input = page.get_by_test_id("stChatInputTextArea")
         expect(chat_input).to_be_visible()
