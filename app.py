@@ -43,7 +43,7 @@ def main() -> None:
         st.title(name or "Ask your papers")
         if not warmup.done.is_set():
             progress(warmup)
-        if name:
+        if name and name != warmup.seeding:  # the sample collection takes questions once it is ready
             chat(engine, name)
         elif warmup.done.is_set():
             st.info("Create a collection in the sidebar, then add your papers to it.")

@@ -19,6 +19,7 @@ from ..errors import RagError
 from ..index.ingest import IngestReport, Progress
 
 log = logging.getLogger(__name__)
+SAMPLE = "Sample papers"
 LOADING = ":material/hourglass_top:"  # an icon from Streamlit's own font: no emoji font needed
 
 
@@ -28,7 +29,8 @@ class Warmup:
 
     def __init__(self, engine: Engine, samples: Path):
         self.engine, self.samples = engine, samples
-        self.stage = "Preparing the sample collection" if needs_seed(engine, samples) else "Loading the models"
+        self.seeding = SAMPLE if needs_seed(engine, samples) else None  # not to be asked until it is ready
+        self.stage = "Preparing the sample collection" if self.seeding else "Loading the models"
         self.error: str | None = None
         self.done = threading.Event()
         threading.Thread(target=self._run, name="warmup").start()
@@ -50,6 +52,7 @@ class Warmup:
             log.exception("warm-up failed")
             self.error = f"Loading failed ({type(error).__name__}: {error}); the details are in the server's log."
         finally:
+            self.seeding = None
             self.done.set()
 
     def _progress(self, stage: str, done: int, total: int, item: str) -> None:
@@ -67,7 +70,7 @@ def progress(warmup: Warmup) -> None:
     st.caption(f"{LOADING} {warmup.stage}…")
 
 
-def seed(engine: Engine, folder: Path, name: str = "Sample papers",
+def seed(engine: Engine, folder: Path, name: str = SAMPLE,
          progress: Progress | None = None) -> IngestReport | None:
     """Create the sample collection from ``folder`` once per data folder (a deleted sample stays deleted)."""
     if not needs_seed(engine, folder):

@@ -71,7 +71,10 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
         assistant = page.get_by_test_id("stChatMessage").nth(1)
         expect(assistant.get_by_text("Evidence", exact=True)).to_be_visible(timeout=300_000)
         evidence_s = time.perf_counter() - asked
-        expect(assistant).to_contain_text(re.compile(r"\w \[\d\]\."), timeout=300_000)
+        # A cited sentence of the answer: Markdown of the message itself, not of the evidence box above it
+        answer = assistant.locator("[data-testid=stChatMessageContent] > [data-testid=stVerticalBlock] > "
+                                   "[data-testid=stElementContainer] [data-testid=stMarkdownContainer]")
+        expect(answer.filter(has_text=re.compile(r"\S \[\d\](\[\d\])*\.")).first).to_be_visible(timeout=300_000)
         first_token_s = time.perf_counter() - asked
         expect(assistant.get_by_test_id("stExpander").first).to_contain_text(f"{PDF}, page", timeout=300_000)
         answered_s = time.perf_counter() - asked
