@@ -18,7 +18,8 @@ import numpy as np
 
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
-from .ann import EXACT_MAX, describe, fit
+from . import ann as ann_module
+from .ann import describe, fit
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
@@ -32,7 +33,7 @@ class TxtaiIndex:
     """
 
     def __init__(self, model: ModelInfo, models: dict | None = None, path: Path | None = None,
-                 overrides: dict | None = None, read_only: bool = False, exact_max: int = EXACT_MAX):
+                 overrides: dict | None = None, read_only: bool = False, exact_max: int | None = None):
         self.model, self.exact_max = model, exact_max
         self._source = (models if models is not None else {}, path, overrides or {}, read_only)
         self._embeddings = None
@@ -133,7 +134,8 @@ class TxtaiIndex:
     def save(self, path: Path) -> None:
         """Save to ``path``, first switching to (or retraining) an IVF index if the size calls for it."""
         if self.embeddings.ann is not None:
-            fit(self.embeddings.ann, self.embeddings.config, self.exact_max)
+            fit(self.embeddings.ann, self.embeddings.config,
+                ann_module.EXACT_MAX if self.exact_max is None else self.exact_max)
         self.embeddings.save(str(path))
 
     def ann(self) -> dict:

@@ -131,3 +131,34 @@ def test_a_search_in_dense_mode_does_not_score_bm25(model, monkeypatch):
     assert calls == []
     small.search("q1 heparin", 5, "hybrid")
     assert len(calls) == 1
+
+
+@pytest.mark.slow
+def test_a_collection_past_the_size_switches_to_ivf_with_the_real_model(monkeypatch, capsys):
+    """Through the engine and the CLI, real bundled model: the save that crosses the size writes an IVF index,
+    collection.json and `rag collections` say so, and searches find what they found before."""
+    from rag.cli import main
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    monkeypatch.setattr(ann, "EXACT_MAX", 100)
+    engine = Engine(Settings.from_env())
+    topics = ["heparin prevents thrombosis", "bed nets prevent malaria", "statins lower cholesterol",
+              "inhaled steroids control asthma", "insulin lowers blood glucose", "aspirin reduces fever"]
+    files = []
+    for i in range(160):
+        path = engine.settings.data_dir.parent / f"note{i:03d}.txt"
+        path.write_text(f"Note {i}. In trial {i}, {topics[i % len(topics)]} in {20 + i} patients.")
+        files.append(path)
+    engine.ingest("big", files[:60])
+    assert engine.collection("big").manifest["ann"]["kind"] == "exact"
+    before = [h.chunk.document for h in engine.search("big", "Which drug prevents thrombosis?", k=3, mode="dense")]
+    engine.ingest("big", files[60:])
+    recorded = engine.collection("big").manifest["ann"]
+    assert recorded["kind"] == "ivf" and recorded["vectors"] == 160 and recorded["recall_at_10"] >= 0.99
+    hits = engine.search("big", "Which drug prevents thrombosis?", k=3, mode="dense")
+    assert all("heparin" in h.chunk.text for h in hits)
+    wider = engine.search("big", "Which drug prevents thrombosis?", k=30, mode="dense")
+    assert set(before) <= {h.chunk.document for h in wider}  # what was found before the switch still is
+    assert main(["collections"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"IVF search (nprobe {recorded['nprobe']})")
