@@ -15,6 +15,7 @@ Deletes keep working on both kinds (IVF removes ids from its lists), which is wh
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -118,3 +119,18 @@ def stored_vectors(backend) -> tuple[np.ndarray, np.ndarray]:
             codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * lists.code_size).copy()
             vectors.append(codes.view(np.float32).reshape(size, dim))
     return np.concatenate(ids).astype(np.int64), np.concatenate(vectors)
+
+
+@contextmanager
+def faiss_threads(n: int):
+    """FAISS's OpenMP threads in this thread set to ``n`` for the block. On 2 cores a single-query search that
+    used both left a spinning thread that slowed the next query's embedding: dense search at 10k passages took
+    27 ms instead of 19 ms (bench/latency.py; the setting is per calling thread)."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -101,13 +101,19 @@ def test_an_unknown_backend_names_the_setting():
 def test_bf16_embeddings_run_in_bf16_and_stay_within_a_rounding_of_fp32(model):
     from dataclasses import replace
 
-    texts = list(PASSAGES.values())
-    fp32 = open_index("faiss", model, {}).embed(texts)
+    from rag.index.local import BF16_MIN_TOKENS
+
+    texts = [f"{text} (trial {i})" for i in range(48) for text in PASSAGES.values()]  # a batch of passages
+    fp32_index = open_index("faiss", model, {})
+    fp32 = fp32_index.embed(texts)
     bf16_index = open_index("faiss", replace(model, precision="bf16"), {})
     bf16 = bf16_index.embed(texts)
-    assert bf16_index.embeddings.model.model._bf16_autocast
+    assert bf16_index.embeddings.model.model._bf16_autocast and len(texts) * 16 > BF16_MIN_TOKENS
     assert bf16.dtype == np.float32 and not np.array_equal(bf16, fp32)  # computed another way ...
     assert (bf16 * fp32).sum(axis=1).min() > 0.999  # ... to nearly the same vectors
+    # A single query is too small to repay the casts: it runs in fp32, exactly as the fp32 index embeds it
+    query = ["Which drug prevents blood clots after hip surgery?"]
+    assert np.array_equal(bf16_index.embed(query), fp32_index.embed(query))
     # Searching a collection built in fp32 with bf16 queries finds the same passages
     index = open_index("faiss", model, {})
     index.upsert(chunks(**PASSAGES))
