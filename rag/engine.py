@@ -65,15 +65,17 @@ class Engine:
     @property
     def llm_name(self) -> str:
         """The LLM's name (found without loading it)."""
-        if self._llm is None:
-            return resolve_llm(self.settings.llm).name
-        info = getattr(self._llm, "info", None)
+        info = self._llm_info()
         return info.name if info else type(self._llm).__name__
+
+    def _llm_info(self) -> ModelInfo | None:
+        """Where the LLM is (or will be loaded from); None for a model given as an object without ``info``."""
+        return resolve_llm(self.settings.llm) if self._llm is None else getattr(self._llm, "info", None)
 
     def models(self) -> dict:
         """Which embedding model and LLM are in use, and where they were found."""
         emb = self.embeddings
-        llm = resolve_llm(self.settings.llm) if self._llm is None else getattr(self._llm, "info", None)
+        llm = self._llm_info()
         return {
             "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
                            "precision": emb.precision, "fallback": emb.bundled},

@@ -22,6 +22,7 @@ import numpy as np
 # Above this many vectors, an IVF index. Exact search of one query on the AMD EPYC: 0.8 ms at 10k, 2.7 ms at 20k,
 # 7 ms at 50k, 14 ms at 100k, 148 ms at 1M; the calibrated IVF index: 1.6 ms at 100k and at 1M (bench/latency.py)
 EXACT_MAX = 20_000
+EXACT = "IDMap,Flat"  # the FAISS index every collection starts with
 TARGET_RECALL = 0.99  # recall@10 against exact search, on the calibration queries
 REGROW = 4  # retrain the cells when the collection has grown this many times the size they were trained on
 PROBES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
@@ -30,7 +31,7 @@ PROBES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 def describe(config: dict, count: int) -> dict:
     """What a txtai config's FAISS index is, for ``collection.json``: exact, or IVF with its cells and probes."""
     faiss_config = config.get("faiss") or {}
-    components = faiss_config.get("components", "IDMap,Flat")
+    components = faiss_config.get("components", EXACT)
     if not components.startswith("IVF"):
         return {"kind": "exact", "components": components, "vectors": count}
     return {"kind": "ivf", "components": components, "nprobe": faiss_config.get("nprobe"),

@@ -19,7 +19,7 @@ import numpy as np
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from . import ann as ann_module
-from .ann import describe, faiss_threads, fit
+from .ann import EXACT, describe, faiss_threads, fit
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
@@ -76,7 +76,7 @@ class TxtaiIndex:
             "maxlength": model.maxlength,
             "content": True,
             "backend": "faiss",
-            "faiss": {"components": "IDMap,Flat"},
+            "faiss": {"components": EXACT},
             "hybrid": True,
         }
 
@@ -88,7 +88,7 @@ class TxtaiIndex:
         if self.embeddings.count():
             self.embeddings.upsert(rows)
         else:  # a new index starts exact, whatever an emptied one had become
-            self.embeddings.config["faiss"] = dict(self.config(self.model)["faiss"])
+            self.embeddings.config["faiss"] = {"components": EXACT}
             self.embeddings.index(rows)
 
     def delete(self, ids: list[str]) -> None:
@@ -180,7 +180,7 @@ def autocast_bf16(module) -> None:
 
     def autocast_forward(*args, **kwargs):
         ids = kwargs.get("input_ids", args[0] if args else None)
-        if getattr(ids, "numel", lambda: BF16_MIN_TOKENS)() < BF16_MIN_TOKENS:
+        if ids is not None and ids.numel() < BF16_MIN_TOKENS:
             return forward(*args, **kwargs)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             return forward(*args, **kwargs)
