@@ -19,8 +19,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-# Above this many vectors, an IVF index. Exact search of one query on the AMD EPYC: 0.8 ms at 10k, 2.7 ms at 20k,
-# 7 ms at 50k, 14 ms at 100k, 148 ms at 1M; the calibrated IVF index: 1.6 ms at 100k and at 1M (bench/latency.py)
+# Above this many vectors, an IVF index. Exact search of one query on the AMD EPYC (bench/latency.py): 0.6 ms at
+# 10k, 14 ms at 100k, 141 ms at 1M; the calibrated IVF index: 1.3 ms at 100k, 3.8 ms at 1M
 EXACT_MAX = 20_000
 EXACT = "IDMap,Flat"  # the FAISS index every collection starts with
 TARGET_RECALL = 0.99  # recall@10 against exact search, on the calibration queries
