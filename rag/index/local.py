@@ -20,6 +20,7 @@ from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from . import ann as ann_module
 from .ann import EXACT, describe, faiss_threads, fit
+from .tuning import InThread, prepare_model
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
@@ -64,8 +65,7 @@ class TxtaiIndex:
 
                 config = {**config, "backend": MAPPED}
             embeddings.load(str(path), config=config)
-        if self.model.precision == "bf16":
-            autocast_bf16(getattr(embeddings.model, "model", None))
+        prepare_model(getattr(embeddings.model, "model", None), self.model.precision)
         return embeddings
 
     @staticmethod
@@ -120,7 +120,7 @@ class TxtaiIndex:
         elif mode == "bm25":
             search.ann = None
         if search.scoring is not None:
-            search.scoring = _InThread(search.scoring)
+            search.scoring = InThread(search.scoring)
         return search([sql], k, params["w"], None, [params])[0]
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -146,47 +146,6 @@ class TxtaiIndex:
         with self._loading:
             if self._embeddings is not None:
                 self._embeddings.close()
-
-
-class _InThread:
-    """A txtai scoring index whose batch search runs in the calling thread (one query per search here)."""
-
-    def __init__(self, scoring):
-        self.scoring = scoring
-
-    def batchsearch(self, queries, limit=3):
-        return [self.scoring.search(query, limit) for query in queries]
-
-    def __getattr__(self, name):
-        return getattr(self.scoring, name)
-
-
-BF16_MIN_TOKENS = 256  # smaller inputs run in fp32: one query took 16.3 ms in bf16, 11.4 ms in fp32
-
-
-def autocast_bf16(module) -> None:
-    """Run a torch module's forward under bf16 autocast (matrix products in bf16, norms and softmax in fp32) when
-    its input holds at least ``BF16_MIN_TOKENS`` tokens.
-
-    Autocast casts the weights on every call, which a batch of passages repays (2x faster) and a single query
-    does not, so queries stay fp32. The module is the one txtai caches and shares between indexes of the same
-    model; wrapping it twice is a no-op. Only worth it on CPUs with native bf16 (see ``rag.cpu``).
-    """
-    import torch
-
-    if not isinstance(module, torch.nn.Module) or getattr(module, "_bf16_autocast", False):
-        return
-    forward = module.forward
-
-    def autocast_forward(*args, **kwargs):
-        ids = kwargs.get("input_ids", args[0] if args else None)
-        if ids is not None and ids.numel() < BF16_MIN_TOKENS:
-            return forward(*args, **kwargs)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            return forward(*args, **kwargs)
-
-    module.forward = autocast_forward
-    module._bf16_autocast = True
 
 
 def _chunk(row: dict) -> Chunk:

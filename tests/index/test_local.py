@@ -101,22 +101,41 @@ def test_an_unknown_backend_names_the_setting():
 def test_bf16_embeddings_run_in_bf16_and_stay_within_a_rounding_of_fp32(model):
     from dataclasses import replace
 
-    from rag.index.local import BF16_MIN_TOKENS
+    import torch
 
     texts = [f"{text} (trial {i})" for i in range(48) for text in PASSAGES.values()]  # a batch of passages
-    fp32_index = open_index("faiss", model, {})
-    fp32 = fp32_index.embed(texts)
-    bf16_index = open_index("faiss", replace(model, precision="bf16"), {})
-    bf16 = bf16_index.embed(texts)
-    assert bf16_index.embeddings.model.model._bf16_autocast and len(texts) * 16 > BF16_MIN_TOKENS
-    assert bf16.dtype == np.float32 and not np.array_equal(bf16, fp32)  # computed another way ...
-    assert (bf16 * fp32).sum(axis=1).min() > 0.999  # ... to nearly the same vectors
-    # A single query is too small to repay the casts: it runs in fp32, exactly as the fp32 index embeds it
     query = ["Which drug prevents blood clots after hip surgery?"]
-    assert np.array_equal(bf16_index.embed(query), fp32_index.embed(query))
+    fp32_index = open_index("faiss", model, {})
+    fp32, fp32_query = fp32_index.embed(texts), fp32_index.embed(query)
+    bf16_index = open_index("faiss", replace(model, precision="bf16"), {})
+    bf16, bf16_query = bf16_index.embed(texts), bf16_index.embed(query)
+    weights = {p.dtype for p in bf16_index.embeddings.model.model.parameters()}
+    assert weights == {torch.bfloat16} and {p.dtype for p in fp32_index.embeddings.model.model.parameters()} \
+        == {torch.float32}
+    for low, high in ((bf16, fp32), (bf16_query, fp32_query)):  # passages and a single query alike
+        assert low.dtype == np.float32 and not np.array_equal(low, high)  # computed another way ...
+        assert (low * high).sum(axis=1).min() > 0.999  # ... to nearly the same vectors
     # Searching a collection built in fp32 with bf16 queries finds the same passages
     index = open_index("faiss", model, {})
     index.upsert(chunks(**PASSAGES))
     index.embeddings.model.model.forward = bf16_index.embeddings.model.model.forward
     assert index.search("Which drug prevents blood clots after hip surgery?", k=1, mode="dense")[0].chunk.doc_id \
         == "heparin"
+
+
+def test_bm25_candidates_are_the_best_scored_rows_without_deleted_ones():
+    from types import SimpleNamespace
+
+    from rag.index.tuning import candidates
+
+    rng = np.random.default_rng(0)
+    scores = np.zeros(100_000, dtype=np.float32)
+    scored = rng.choice(len(scores), 3000, replace=False)
+    scores[scored] = rng.uniform(0.1, 9, len(scored)).astype(np.float32)
+    deleted = scored[np.argsort(-scores[scored])][:3].tolist()  # the three best rows are deleted
+    expected = set(np.argsort(-np.where(np.isin(np.arange(len(scores)), deleted), 0, scores))[:25].tolist())
+    assert set(candidates(SimpleNamespace(deletes=deleted), scores.copy(), 25).tolist()) == expected
+    # Fewer scored rows than asked for: only those, never unscored rows
+    few = np.zeros(1000, dtype=np.float32)
+    few[[5, 70]] = [1.0, 2.0]
+    assert sorted(candidates(SimpleNamespace(deletes=[70]), few, 25).tolist()) == [5]
