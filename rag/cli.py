@@ -64,12 +64,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--collection", "-c", required=True)
     p.set_defaults(run=cmd_documents)
 
-    p = sub.add_parser("models", help="show the embedding model and LLM in use, and where they were found")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_models)
-
+    from .cli_models import add_parser as add_models
     from .eval.cli import add_parser as add_eval
 
+    add_models(sub)
     add_eval(sub)
     return top
 
@@ -175,20 +173,6 @@ def cmd_documents(engine, args) -> int:
         return 0
     for doc_id, d in engine.collection(args.collection).documents.items():
         print(f"{doc_id}\t{d['source']}\t{d['chunks']} chunks{left_out(d)}\t{d['title'][:60]}")
-    return 0
-
-
-def cmd_models(engine, args) -> int:
-    info = engine.models()
-    if args.json:
-        print(json.dumps(info, indent=1))
-        return 0
-    emb, llm = info["embeddings"], info["llm"]
-    print(f"embeddings: {emb['name']} ({emb['source']}, max {emb['maxlength']} tokens, {emb['precision']})\n"
-          f"            {emb['path']}")
-    if emb["fallback"]:
-        print("            (bundled fallback: neuml/pubmedbert-base-embeddings was not found on this machine)")
-    print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens)\n            {llm['path']}")
     return 0
 
 

