@@ -1,4 +1,4 @@
-"""The ``rag`` command line: ingest files, search, ask, list and delete collections, show models.
+"""The ``rag`` command line: ingest files, search, ask, list and delete collections, re-index, models.
 
 A thin layer over ``Engine``: parses arguments, prints results, and turns the app's errors into one line on
 stderr and a non-zero exit status.
@@ -58,6 +58,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_collections)
 
+    p = sub.add_parser("reindex", help="rebuild a collection with another embedding model, keeping its documents")
+    p.add_argument("--collection", "-c", required=True)
+    p.add_argument("--embeddings", "-e", required=True, metavar="MODEL",
+                   help="a catalogue name (pubmedbert, minilm), a model folder or a Hugging Face name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_reindex)
+
     p = sub.add_parser("documents", help="list the documents of a collection, or remove one")
     p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
     p.add_argument("document", nargs="?")
@@ -72,7 +79,8 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def cmd_ingest(engine, args) -> int:
+def progress_bars() -> tuple:
+    """A progress callback drawing one bar per stage ("reading" files, "indexing" chunks) on stderr, and the bars."""
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
@@ -83,6 +91,11 @@ def cmd_ingest(engine, args) -> int:
         bar.total, bar.n = total, done
         bar.set_postfix_str(item[:40], refresh=True)
 
+    return progress, bars
+
+
+def cmd_ingest(engine, args) -> int:
+    progress, bars = progress_bars()
     report = engine.ingest(args.collection, args.paths, progress)
     for bar in bars.values():
         bar.close()
@@ -102,6 +115,19 @@ def cmd_ingest(engine, args) -> int:
     if not report.files:
         print("rag: no files found", file=sys.stderr)
     return 1 if report.failed or not report.files else 0
+
+
+def cmd_reindex(engine, args) -> int:
+    progress, bars = progress_bars()
+    try:
+        done = engine.reindex(args.collection, args.embeddings, progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(json.dumps(done, indent=1) if args.json else
+          f"Re-indexed {done['collection']}: {done['documents']} documents, {done['chunks']} chunks with {done['to']} "
+          f"(was {done['from']}) in {done['seconds']:.1f} s")
+    return 0
 
 
 def cmd_search(engine, args) -> int:

@@ -1,8 +1,8 @@
 """What this CPU can do fast, read from its flags at run time (the machines this app runs on differ).
 
-Embedding in bf16 (``torch.autocast``) is about 2.5x fp32 on CPUs with native bf16 arithmetic (AVX-512 BF16 or
-AMX) at a cosine of 0.9999 to the fp32 vectors; without native bf16 the same call is slower than fp32. So
-"auto" picks bf16 only where the flags say the CPU has it.
+Embedding with the model's weights in bf16 is about 1.8-2x fp32 on CPUs with native bf16 arithmetic (AVX-512
+BF16 or AMX) at a cosine of 0.99995 to the fp32 vectors (bench/embed_precision.py); without native bf16 it is
+slower than fp32. So "auto" picks bf16 only where the flags say the CPU has it.
 """
 
 from __future__ import annotations

@@ -21,9 +21,10 @@ from .errors import CollectionError
 from .index import check_backend
 from .index.collection import Collection
 from .index.ingest import IngestReport, Progress, ingest
+from .index.reindex import reindex
 from .index.store import create_manifest, delete_folder, read_manifest
 from .load import expand, safe_name
-from .models import ModelStore
+from .models import ModelStore, resolve_embeddings
 from .settings import Settings
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
@@ -78,7 +79,8 @@ class Engine(EngineModels):
             if name not in self._open:
                 manifest = read_manifest(folder)
                 model = self._model_of(manifest)
-                self._open[name] = Collection(folder, model, self._models, self.settings.index_backend)
+                self._open[name] = Collection(folder, model, self._models, self.settings.index_backend,
+                                              self._model_of)
             return self._open[name]
 
     def delete(self, name: str) -> None:
@@ -113,6 +115,15 @@ class Engine(EngineModels):
         items = [item for f in files for item in ([f] if isinstance(f, tuple) else [(p.name, p) for p in expand([f])])]
         collection = self.create(name)
         return ingest(collection, self.tokenizer(collection.model), self.settings, items, progress)
+
+    def reindex(self, name: str, embeddings: str, progress: Progress | None = None) -> dict:
+        """Rebuild a collection with another embedding model (a catalogue name, a folder or a hub name), from its
+        stored files, as a new version; returns a summary (see ``rag.index.reindex``)."""
+        model = resolve_embeddings(embeddings, self.settings.allow_download, self.embeddings.precision, self.store)
+        collection = self.collection(name)
+        if model.name == collection.model.name:
+            raise CollectionError(f"Collection {name!r} is already indexed with {model.name}.")
+        return reindex(collection, model, self.tokenizer(model), self.settings, progress)
 
     def ingest_uploads(self, name: str, uploads: list[tuple[str, bytes]],
                        progress: Progress | None = None) -> IngestReport:

@@ -56,9 +56,11 @@ class Settings:
     index_backend: str = field(default="faiss", metadata={"env": "RAG_INDEX_BACKEND",
         "help": "Where collections keep their index: faiss (txtai with an exact FAISS index and BM25, in local "
                 "folders)"})
-    min_similarity: float = field(default=0.3, metadata={"env": "RAG_MIN_SIMILARITY",
+    min_similarity: str = field(default="auto", metadata={"env": "RAG_MIN_SIMILARITY",
         "help": "Below this cosine similarity between the question and the closest passage the app answers "
-                "that the documents do not hold the answer, without asking the LLM (0 = always ask)"})
+                "that the documents do not hold the answer, without asking the LLM (0 = always ask); auto = the "
+                "value measured for the collection's embedding model (0.3 for the bundled MiniLM), else one "
+                "derived from the collection (its closest passages to off-topic questions, plus 0.1)"})
     chunk_tokens: int = field(default=256, metadata={"env": "RAG_CHUNK_TOKENS",
         "help": "Chunk size in embedding-model tokens (capped at the model's maximum length)"})
     chunk_overlap: int = field(default=32, metadata={"env": "RAG_CHUNK_OVERLAP",
@@ -97,7 +99,8 @@ class Settings:
         checks = [
             (self.mode in MODES, "RAG_MODE", f"must be one of {', '.join(MODES)}"),
             (0.0 <= self.hybrid_weight <= 1.0, "RAG_HYBRID_WEIGHT", "must be between 0 and 1"),
-            (-1.0 <= self.min_similarity <= 1.0, "RAG_MIN_SIMILARITY", "must be between -1 and 1"),
+            (self.min_similarity == "auto" or _number(self.min_similarity, -1.0, 1.0), "RAG_MIN_SIMILARITY",
+             "must be auto or a number between -1 and 1"),
             (self.n_ctx >= 512, "RAG_N_CTX", "must be at least 512"),
             (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
             (self.n_gpu_layers >= -1, "RAG_N_GPU_LAYERS", "must be -1 (all), 0 (none) or a number of layers"),
@@ -122,6 +125,14 @@ class Settings:
         shown = {f.name: "(set)" if f.name == "password" and self.password else str(getattr(self, f.name))
                  for f in fields(self)}
         return [(f.metadata["env"], shown[f.name], f.metadata["help"]) for f in fields(self)]
+
+
+def _number(value, low: float, high: float) -> bool:
+    """Whether ``value`` (a number, or text holding one) lies between ``low`` and ``high``."""
+    try:
+        return low <= float(value) <= high
+    except (TypeError, ValueError):
+        return False
 
 
 def _parse(name: str, raw: str, default):

@@ -16,6 +16,10 @@ def test_defaults_and_environment():
     ("RAG_HYBRID_WEIGHT", "1.5", "RAG_HYBRID_WEIGHT must be between 0 and 1"),
     ("RAG_N_CTX", "100", "RAG_N_CTX must be at least 512"),
     ("RAG_ALLOW_DOWNLOAD", "maybe", "expected true or false"),
+    ("RAG_MIN_SIMILARITY", "high", "RAG_MIN_SIMILARITY must be auto or a number between -1 and 1"),
+    ("RAG_MIN_SIMILARITY", "1.5", "RAG_MIN_SIMILARITY must be auto or a number between -1 and 1"),
+    ("RAG_N_GPU_LAYERS", "-2", "RAG_N_GPU_LAYERS must be -1 .all., 0 .none. or a number of layers"),
+    ("HF_ENDPOINT", "ftp://mirror", "HF_ENDPOINT must be an http.s. address"),
 ])
 def test_wrong_values_are_named(name, value, message):
     with pytest.raises(ConfigError, match=message):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from ..documents import Hit
+from ..models import by_repo
 from ..settings import Settings
 from ..text import words
 from . import evidence
@@ -21,13 +22,16 @@ from .generate import Answer, generate
 from .llm import ChatModel
 from .prompts import rewrite_messages
 
+FALLBACK_FLOOR = 0.3  # a collection committed before floors were derived, with a model not in the catalogue
+
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.I)
 
 
 class Searchable(Protocol):
-    """What answering needs of a collection: search, embeddings with its own model, and that model's name."""
+    """What answering needs of a collection: search, embeddings with its own model, that model, its manifest."""
 
     model: object
+    manifest: dict
 
     def search(self, query: str, k: int, mode: str, weight: float) -> list[Hit]: ...
 
@@ -74,11 +78,12 @@ class AnswerStream:
         start = time.perf_counter()
         answer.standalone = standalone(llm, answer.question, self.history)
         answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
-        closest = collection.search(answer.standalone, 1, "dense", 1.0) if settings.min_similarity > 0 else []
+        floor = similarity_floor(settings.min_similarity, collection)
+        closest = collection.search(answer.standalone, 1, "dense", 1.0) if floor > 0 else []
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
         answer.models = {"embeddings": collection.model.name, "llm": llm_name}
         # Nothing in the collection is close to the question: say so rather than let the LLM improvise
-        answer.declined = bool(closest) and closest[0].score < settings.min_similarity
+        answer.declined = bool(closest) and closest[0].score < floor
         start = time.perf_counter()
         answer.evidence = evidence.select(answer.standalone, answer.passages, collection.embed, settings.evidence)
         answer.timings["evidence_ms"] = round((time.perf_counter() - start) * 1000, 1)
@@ -99,3 +104,14 @@ class AnswerStream:
         for _ in self:
             pass
         return self.answer
+
+
+def similarity_floor(setting: str | float, collection) -> float:
+    """The cosine under which a question is declined: RAG_MIN_SIMILARITY, or for "auto" the value measured for the
+    collection's embedding model, else the one its last commit derived (see ``rag.index.calibrate``)."""
+    if setting != "auto":
+        return float(setting)
+    item = by_repo(collection.model.name)
+    if item is not None and item.min_similarity:
+        return item.min_similarity
+    return collection.manifest.get("off_topic_floor") or FALLBACK_FLOOR

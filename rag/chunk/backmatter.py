@@ -27,6 +27,7 @@ _AFFILIATION = re.compile(r"\b(?:Department|Dept|University|Universit[àéä]t?|
                           r"Center|College|Laborator(?:y|ies)|Hospital|Division of)\b")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bCorrespondence\s*:|\b[Cc]orresponding [Aa]uthor:? [A-Z]|\bORCID\b")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
+LETTERS = re.compile(r"[^\W\d_]{2,}")  # words of two letters or more, in any script
 # In-text citations belong to the body: "(Smith et al., 2010; Yang, 2007)", "[1-3]"
 _IN_TEXT = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?[^()]*\)|\[[\d,\s\-–]+\]")
 
@@ -49,9 +50,22 @@ def kind_of(sentence: str, after_references: bool = False) -> str:
 
 
 def kinds(sentences: list[str], after_references: bool = False) -> tuple[list[str], bool]:
-    """The kind of each sentence of a section, and whether a "References" heading has been seen by its end."""
+    """The kind of each sentence of a section, and whether a "References" heading has been seen by its end.
+
+    A fragment between reference entries (the "24." that numbers the next entry, or "J Urol 1996, 156:1763.")
+    goes with the entry before it: alone, it would be a body chunk of its own that matches any short question.
+    """
     found = []
     for sentence in sentences:
         after_references = after_references or bool(_HEADING.match(sentence) and len(sentence) < 400)
-        found.append(kind_of(sentence, after_references))
+        kind = kind_of(sentence, after_references)
+        if kind == BODY and found and found[-1] != BODY and _fragment(sentence):
+            kind = found[-1]
+        found.append(kind)
     return found, after_references
+
+
+def _fragment(sentence: str) -> bool:
+    """No words at all, or a few words with a reference signal (a year, volume and pages, a journal name)."""
+    words = len(LETTERS.findall(sentence))
+    return not words or words <= 5 and any(p.search(sentence) for p in _SIGNALS)

@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..documents import Hit
 from ..errors import CollectionError
 from ..models import ModelInfo
 from . import VectorIndex, open_index
+from .calibrate import off_topic_floor
 from .store import MANIFEST, CollectionBusy, _fsync_tree, _write_atomic, chunk_ids, file_lock, read_manifest, stage_copy
 
 log = logging.getLogger(__name__)
@@ -32,8 +34,10 @@ log = logging.getLogger(__name__)
 class Collection:
     """One collection, opened with the embedding model it was built with."""
 
-    def __init__(self, folder: Path, model: ModelInfo, models: dict, backend: str = "faiss"):
+    def __init__(self, folder: Path, model: ModelInfo, models: dict, backend: str = "faiss",
+                 resolve: Callable[[dict], ModelInfo] | None = None):
         self.folder, self.model, self.models, self.backend = folder, model, models, backend
+        self.resolve = resolve  # the model a manifest names, for a collection another process re-indexed
         self.write_lock = threading.Lock()
         self._guard = threading.Lock()  # guards the swap of ``index`` and the count of searches using each index
         self._users: dict[int, int] = {}
@@ -65,6 +69,10 @@ class Collection:
     def refresh(self) -> None:
         """Pick up a version written by another process (the manifest names an index other than the open one)."""
         manifest = read_manifest(self.folder)
+        if manifest["embeddings"]["name"] != self.model.name:  # re-indexed with another model meanwhile
+            if self.resolve is None:
+                raise CollectionError(f"Collection {self.folder.name!r} was re-indexed with another embedding model.")
+            self.model = self.resolve(manifest)
         if manifest.get("index") != self.opened:
             self._replace(self._open_index(manifest), manifest)
         else:
@@ -88,8 +96,10 @@ class Collection:
         """Hold the collection's file lock (see ``file_lock``)."""
         return file_lock(self.folder, wait)
 
-    def commit(self, index: VectorIndex, documents: dict[str, dict], files: dict[str, bytes]) -> None:
-        """Save ``index`` as the next version with ``documents`` as the document table; call inside ``writing``."""
+    def commit(self, index: VectorIndex, documents: dict[str, dict], files: dict[str, bytes],
+               changes: dict | None = None) -> None:
+        """Save ``index`` as the next version with ``documents``; call inside ``writing`` or ``rebuild``.
+        ``changes`` replaces other manifest entries (the model and chunking of a rebuild)."""
         version = self.manifest["version"] + 1
         for stored, data in files.items():
             _write_atomic(self.folder / "files" / stored, data)
@@ -99,11 +109,25 @@ class Collection:
         _fsync_tree(temporary)
         os.replace(temporary, target)
         manifest = {**self.manifest, "version": version, "index": target.name, "documents": documents,
-                    "updated": time.time(), "ann": index.ann()}
+                    "updated": time.time(), "ann": index.ann(), "off_topic_floor": off_topic_floor(index),
+                    **(changes or {})}
         _write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=1).encode())
         # Searched from now on: the saved version opened read-only (mapped), not the copy the write changed
         self._replace(self._open_index(manifest), manifest)
         self._cleanup()
+
+    def rebuild(self, model: ModelInfo, chunking: dict, build: Callable[[VectorIndex], dict[str, dict]]) -> None:
+        """Replace the index with a new one in ``model``, filled by ``build`` (which returns the document table),
+        as the next version: searches use the old one until then (if the commit fails, ``refresh`` goes back)."""
+        with self.write_lock, self.locked():
+            self.refresh()
+            index = open_index(self.backend, model, self.models)
+            try:
+                documents, self.model = build(index), model
+                self.commit(index, documents, {}, {"embeddings": {"name": model.name, "maxlength": model.maxlength},
+                                                   "chunking": chunking})
+            finally:
+                index.close()
 
     def remove_chunks(self, index: VectorIndex, doc_id: str) -> None:
         """Delete a document's chunks from an index copy."""
@@ -118,9 +142,7 @@ class Collection:
                 raise CollectionError(f"No document {document!r} in collection {self.name!r}.")
             for doc_id in matches:
                 self.remove_chunks(index, doc_id)
-            removed = docs.pop(matches[0])
-            for doc_id in matches[1:]:
-                docs.pop(doc_id)
+            removed = [docs.pop(doc_id) for doc_id in matches][0]
             self.commit(index, docs, {})
         return removed
 
@@ -145,11 +167,9 @@ class Collection:
         finally:
             with self._guard:
                 self._users[id(index)] -= 1
-                done = not self._users[id(index)] and id(index) in self._retired
                 if not self._users[id(index)]:
                     del self._users[id(index)]
-                if done:
-                    del self._retired[id(index)]
+                done = id(index) not in self._users and self._retired.pop(id(index), None) is not None
             if done:
                 index.close()
 

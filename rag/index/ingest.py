@@ -15,12 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
-from ..chunk.backmatter import BODY
+from ..chunk.backmatter import BODY, LETTERS
 from ..documents import Chunk
-from ..errors import LoadError, RagError
+from ..errors import CollectionError, LoadError, RagError
 from ..load import load_file, safe_name
 from ..settings import Settings
 from .collection import Collection
+
+FRAGMENT = "fragments"
 
 Progress = Callable[[str, int, int, str], None]
 EMBED_BATCH = 128
@@ -58,7 +60,7 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
     """Add ``files`` (display name, path) to ``collection``, chunked with ``tokenizer`` (the collection's model)."""
     started, report = time.perf_counter(), IngestReport()
     progress = progress or (lambda stage, done, total, item: None)
-    chunking = ChunkSettings(**collection.manifest["chunking"])
+    chunking, model = ChunkSettings(**collection.manifest["chunking"]), collection.model.name
 
     # Read and chunk every file outside the write lock: the slow parsing does not block other writers
     pending, budget = [], settings.max_batch_mb * 1024 * 1024
@@ -101,6 +103,9 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
 
     # Embed and commit under the write lock, deduplicating against the collection as it is now
     with collection.writing() as index:
+        if collection.model.name != model:  # re-indexed while these files were read: their chunks do not fit
+            raise CollectionError(f"Collection {collection.name!r} was re-indexed with {collection.model.name} while "
+                                  "the files were read; nothing was added: add them again.")
         documents, blobs, batch = dict(collection.documents), {}, []
         known_files = {d["sha256"] for d in documents.values()}
         for display, stored, data, entries in pending:
@@ -130,13 +135,17 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
 def keep(chunks: list[Chunk], backmatter: bool) -> tuple[list[Chunk], dict[str, int]]:
     """The chunks to index, numbered again from 0, and how many of each kind were left out.
 
-    Back matter (references, affiliations, keywords) is left out unless ``backmatter`` is set.
+    Back matter (references, affiliations, keywords) is left out unless ``backmatter`` is set, and so are
+    fragments of under two words (a page's stray "29."), which would match any short question.
     """
-    kept = [c for c in chunks if backmatter or c.kind == BODY]
     left_out: dict[str, int] = {}
+    kept = []
     for c in chunks:
-        if not backmatter and c.kind != BODY:
-            left_out[c.kind] = left_out.get(c.kind, 0) + 1
+        kind = c.kind if c.kind != BODY or len(LETTERS.findall(c.text)) >= 2 else FRAGMENT
+        if kind == BODY or backmatter and kind != FRAGMENT:
+            kept.append(c)
+        else:
+            left_out[kind] = left_out.get(kind, 0) + 1
     return [replace(c, id=f"{c.doc_id}-{i:04d}") for i, c in enumerate(kept)], left_out
 
 

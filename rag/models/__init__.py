@@ -29,7 +29,7 @@ class ModelInfo:
     path: Path
     source: str
     maxlength: int = 0
-    precision: str = "fp32"  # how the embedding model computes: fp32, or bf16 autocast (see rag.cpu)
+    precision: str = "fp32"  # how the embedding model computes: fp32, or bf16 weights (see rag.cpu)
 
     @property
     def bundled(self) -> bool:

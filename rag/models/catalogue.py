@@ -32,11 +32,13 @@ class Entry:
     bundled: bool = False
     dims: int = 0  # embeddings: vector size
     max_tokens: int = 0  # embeddings: longest input; LLM: context the model was trained for
+    min_similarity: float = 0.0  # embeddings: the declining threshold measured for it (0: derive one per collection)
 
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry(BUNDLED_EMBEDDINGS_NAME, "embeddings", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
-          (), 88, 0.3, "Apache-2.0", "fast", "bundled: general English, works offline", True, 384, 256),
+          (), 88, 0.3, "Apache-2.0", "fast", "bundled: general English, works offline", True, 384, 256,
+          min_similarity=0.3),  # bench/similarity_gate.py: off-topic questions reach 0.19, on-topic 0.58+
     Entry("pubmedbert", "embeddings", "PubMedBERT embeddings", "neuml/pubmedbert-base-embeddings",
           EMBEDDING_FILES, 438, 0.8, "Apache-2.0", "medium",
           "PubMedBERT fine-tuned on PubMed title/abstract pairs: the model this app is built for", dims=768,

@@ -137,3 +137,13 @@ def test_chunks_never_mix_kinds(max_tokens, overlap):
     # Every body sentence is in a body chunk
     body = " ".join(c.text for c in chunks if c.kind == BODY)
     assert all(sentence in body for sentence in BODY_SENTENCES)
+
+
+def test_fragments_between_reference_entries_go_with_the_entry_before_them():
+    """From datta2010's reference list, which has no "References" heading in its text layer."""
+    entry = "Geerts WH, Pineo GF, Heit JA, et al.: Prevention of venous thromboembolism. Chest 2004, 126:338S-400S."
+    sentences = [entry, "13.", entry, "J Urol 1996, 156:1763.", "69.", "Heparin reduced thrombosis in all groups."]
+    found, _ = kinds(sentences)
+    assert found == [REFERENCES] * 5 + [BODY]  # the body resumes with a real sentence
+    # A short body sentence after body text is never touched, nor a wordless one that opens a section
+    assert kinds(["We enrolled 60 patients.", "Table 2.", "24."]) == ([BODY, BODY, BODY], False)

@@ -99,3 +99,21 @@ def test_the_report_counts_files_and_has_a_json_shape(tmp_path, collection):
                      "failed": [{"file": "c.pdf", "reason": "the PDF is damaged or incomplete"}],
                      "warnings": [], "chunks": report.chunks, "seconds": shape["seconds"]}
     assert isinstance(shape["seconds"], float) and shape["seconds"] >= 0
+
+
+def test_fragments_of_under_two_words_are_left_out_and_counted():
+    from rag.documents import Chunk
+    from rag.index.ingest import keep
+
+    texts = [("Heparin prevents thrombosis.", "body"), ("29.", "body"), ("ISBN 906832148X. 23.", "body"),
+             ("Smith J. Chest 2004, 126:338.", "references"), ("Aspirin works.", "body")]
+    chunks = [Chunk(id=f"d-{i:04d}", document="d.pdf", text=t, doc_id="d", kind=k) for i, (t, k) in enumerate(texts)]
+    kept, left_out = keep(chunks, backmatter=False)
+    assert [c.text for c in kept] == ["Heparin prevents thrombosis.", "Aspirin works."]
+    assert [c.id for c in kept] == ["d-0000", "d-0001"] and left_out == {"fragments": 2, "references": 1}
+    kept, left_out = keep(chunks, backmatter=True)  # back matter kept on request; fragments never
+    assert len(kept) == 3 and left_out == {"fragments": 2}
+    # Words in any script count: a Greek or Russian passage is no fragment
+    greek = [Chunk(id="g-0000", document="g.txt", text="Η ηπαρίνη προλαμβάνει.", doc_id="g"),
+             Chunk(id="g-0001", document="g.txt", text="Гепарин.", doc_id="g")]
+    assert keep(greek, backmatter=False) == (greek[:1], {"fragments": 1})

@@ -1,0 +1,62 @@
+"""Re-indexing: a collection rebuilt with another embedding model, from its stored original files.
+
+Every document is read again from ``files/`` and chunked with the new model's tokenizer and length limit (a
+512-token model gets longer passages than a 256-token one), then embedded into a fresh index that is committed
+as the next version with the new model recorded. Until that commit, questions are answered from the old
+version; a file that cannot be read again aborts the rebuild and leaves the collection as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from ..chunk import ChunkSettings, Tokenizer, chunk_document
+from ..errors import CollectionError, RagError
+from ..load import load_file
+from ..models import ModelInfo
+from ..settings import Settings
+from .collection import Collection
+from .ingest import EMBED_BATCH, Progress, keep
+
+
+def reindex(collection: Collection, model: ModelInfo, tokenizer: Tokenizer, settings: Settings,
+            progress: Progress | None = None) -> dict:
+    """Rebuild ``collection`` with ``model`` (``tokenizer`` is its tokenizer); a summary of what was done."""
+    started, before = time.perf_counter(), collection.model.name
+    progress = progress or (lambda stage, done, total, item: None)
+    chunking = ChunkSettings(min(settings.chunk_tokens, model.maxlength - 2), settings.chunk_overlap)
+
+    def build(index) -> dict[str, dict]:
+        files: dict[str, list[dict]] = {}
+        for record in collection.documents.values():
+            files.setdefault(record["file"], []).append(record)
+        documents, batch = {}, []
+        for done, (stored, records) in enumerate(files.items()):
+            name = records[0]["filename"]
+            progress("reading", done, len(files), name)
+            try:
+                docs = load_file(collection.folder / "files" / stored, name)
+            except (RagError, OSError) as error:
+                raise CollectionError(f"{name} could not be read again ({getattr(error, 'reason', error)}): "
+                                      f"nothing was changed, the collection keeps {before}.") from None
+            for doc in docs:
+                doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+                chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
+                if chunks:  # the record it had (the file's first, if the reader now gives other text), renewed
+                    record = collection.documents.get(doc_id) or records[0]
+                    documents[doc_id] = {**record, "source": doc.source, "title": doc.title, "metadata": doc.metadata,
+                                         "pages": len({s.page for s in doc.sections if s.page}),
+                                         "chunks": len(chunks), "left_out": left_out}
+                    batch.extend(chunks)
+        progress("reading", len(files), len(files), "")
+        for start in range(0, len(batch), EMBED_BATCH):
+            progress("indexing", start, len(batch), "")
+            index.upsert(batch[start:start + EMBED_BATCH])
+        progress("indexing", len(batch), len(batch), "")
+        return documents
+
+    collection.rebuild(model, chunking.__dict__, build)
+    return {"collection": collection.name, "from": before, "to": model.name, "documents": len(collection.documents),
+            "chunks": sum(d["chunks"] for d in collection.documents.values()),
+            "seconds": round(time.perf_counter() - started, 1)}
