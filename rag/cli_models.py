@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
-from .models.catalogue import CATALOGUE, entry
+from .models.catalogue import entry
 
 ACTIONS = ("list", "pull", "use", "remove")
 
@@ -40,7 +39,7 @@ def cmd_models(engine, args) -> int:
         after = " The bundled model takes its place." if was.get(item.kind) == item.name else ""
         print(f"Removed {item.name}.{after}")
         return 0
-    info, rows = engine.models(), catalogue(engine)
+    info, rows = engine.models(), engine.catalogue()
     if args.json:
         print(json.dumps({**info, "catalogue": rows}, indent=1))
         return 0
@@ -58,21 +57,6 @@ def cmd_models(engine, args) -> int:
               f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
     print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")
     return 0
-
-
-def catalogue(engine) -> list[dict]:
-    """Each catalogue entry with its state here: bundled, pulled, partial (an interrupted pull) or not pulled."""
-    info, installed = engine.models(), engine.store.installed()
-    rows = []
-    for item in CATALOGUE:
-        path = engine.store.path(item.name)
-        source, used = info[item.kind]["source"], info[item.kind]["path"]
-        active = source == "bundled" if item.bundled else path is not None and str(path) == used
-        partial = engine.store.partial(item.name)
-        state = "bundled" if item.bundled else "pulled" if item.name in installed else \
-            f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
-        rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
-    return rows
 
 
 def _pull(engine, name: str) -> int:

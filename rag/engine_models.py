@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 from .answer.llm import ChatModel, LlamaCppModel
@@ -13,7 +14,7 @@ from .chunk import ModelTokenizer
 from .cpu import embedding_precision
 from .errors import CollectionError, ConfigError, ModelNotFoundError
 from .models import ModelInfo, ModelStore, by_repo, resolve_embeddings, resolve_llm
-from .models.catalogue import Entry, entry
+from .models.catalogue import CATALOGUE, Entry, entry
 from .settings import Settings
 
 
@@ -74,6 +75,19 @@ class EngineModels:
             if model.path not in self._tokenizers:
                 self._tokenizers[model.path] = ModelTokenizer(model.path)
             return self._tokenizers[model.path]
+
+    def catalogue(self) -> list[dict]:
+        """Each catalogue entry with its state here (bundled, pulled, "partial N%" for an interrupted pull, or "-"),
+        whether it is in use, and its path once pulled."""
+        info, installed = self.models(), self.store.installed()
+        rows = []
+        for item in CATALOGUE:
+            path, partial = self.store.path(item.name), self.store.partial(item.name)
+            active = info[item.kind]["source"] == "bundled" if item.bundled else str(path) == info[item.kind]["path"]
+            state = "bundled" if item.bundled else "pulled" if item.name in installed else \
+                f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
+            rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
+        return rows
 
     def use_model(self, name: str) -> Entry:
         """Switch to a pulled (or the bundled) model of the catalogue: the LLM at once, the embedding model for

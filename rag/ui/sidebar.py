@@ -1,4 +1,4 @@
-"""The sidebar: pick, create and delete collections; their documents; answer settings; the models in use."""
+"""The sidebar: pick, create and delete collections; their documents; answer settings; the Models panel."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 from ..answer.present import escape
 from ..engine import Engine
 from .library import documents, upload_form
+from .models import models_panel
 
 
 def sidebar(engine: Engine) -> str | None:
@@ -18,7 +19,7 @@ def sidebar(engine: Engine) -> str | None:
     documents(engine, name)
     delete_button(engine, name)
     answer_settings(engine)
-    models(engine, name)
+    models_panel(engine, name)
     return name
 
 
@@ -87,12 +88,3 @@ def answer_settings(engine: Engine) -> None:
         st.slider("Temperature", 0.0, 1.5, value=s.temperature, step=0.05, key="temperature")
         st.slider("Answer length (tokens)", 64, min(1024, s.n_ctx // 2 - 1), value=s.max_tokens, step=32,
                   key="max_tokens")
-
-
-def models(engine: Engine, name: str) -> None:
-    """The embedding model of this collection and the LLM, with a notice when the bundled fallback is used."""
-    model = engine.collection(name).model
-    st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(engine.models()['llm']['name'])}")
-    if model.bundled:
-        st.info("Using the bundled all-MiniLM-L6-v2 embeddings: PubMedBERT (neuml/pubmedbert-base-embeddings) "
-                "was not found on this machine. See the README to add it.")

@@ -51,7 +51,7 @@ def test_first_start_has_the_sample_collection_ready_to_ask():
     at = start()
     assert not at.exception
     assert at.selectbox(key="collection").value == "Sample papers"
-    assert "bundled all-MiniLM-L6-v2" in at.info[0].value
+    assert any("This collection uses the bundled all-MiniLM-L6-v2" in c.value.replace("\\", "") for c in at.caption)
     at.chat_input[0].set_value("What are the complications of DVT prophylaxis in trauma?").run()
     assert not at.exception
     live = texts(at).replace("\\", "")

@@ -1,0 +1,92 @@
+"""The sidebar's Models panel: the models in use, the catalogue with what is on this machine, downloading a model
+with a progress bar, switching the LLM, and re-indexing the collection with another embedding model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..answer.present import escape
+from ..engine import Engine
+from ..errors import RagError
+
+AVAILABLE = ("bundled", "pulled")
+
+
+def models_panel(engine: Engine, name: str) -> None:
+    rows, model = engine.catalogue(), engine.collection(name).model
+    llm = engine.models()["llm"]
+    st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(llm['name'])}")
+    note = st.session_state.pop("models_note", None)
+    with st.expander("Models", expanded=bool(note)):
+        if note:
+            st.success(escape(note))
+        st.dataframe([{"model": r["name"], "size": _size(r["size_mb"]), "here": "●" if r["active"] else
+                       r["state"]} for r in rows], hide_index=True)
+        st.caption("● in use · here: bundled with the app, pulled (downloaded), or - (not on this machine)")
+        if model.bundled:
+            st.caption("This collection uses the bundled all-MiniLM-L6-v2; PubMedBERT, the model made for "
+                       "biomedical text, can be downloaded below and the collection re-indexed with it.")
+        pullable = {r["name"]: r for r in rows if r["state"] not in AVAILABLE}
+        if pullable:
+            choice = st.selectbox("Download a model", list(pullable), key="pull_choice")
+            r = pullable[choice]
+            st.caption(f"{escape(r['title'])}: {'LLM' if r['kind'] == 'llm' else 'embeddings'}, "
+                       f"{_size(r['size_mb'])} download, needs {r['memory_gb']:.1f} GB of memory, {r['speed']} on 2 "
+                       f"cores; licence {escape(r['licence'])}. {escape(r['note'][:1].upper() + r['note'][1:])}")
+            if st.button("Download", key="pull"):
+                failed(pull, engine, choice)
+        llms = [r["name"] for r in rows if r["kind"] == "llm" and r["state"] in AVAILABLE]
+        current = next((r["name"] for r in rows if r["kind"] == "llm" and r["active"]), None)
+        chosen = st.selectbox("LLM", llms, index=llms.index(current) if current in llms else None, key="llm_choice")
+        if chosen and chosen != current and st.button("Use this LLM", key="use_llm"):
+            engine.use_model(chosen)
+            st.rerun()
+        others = [r["name"] for r in rows if r["kind"] == "embeddings" and r["state"] in AVAILABLE
+                  and r["repo"] != model.name]
+        if others:
+            target = st.selectbox("Re-index this collection with", others, key="reindex_choice")
+            if st.button("Re-index", key="reindex"):
+                failed(reindex, engine, name, target)
+
+
+def failed(action, *args) -> None:
+    """Run ``action``; an error (offline, a corrupt download, a file that cannot be read again) is shown here, in
+    the panel, and the rest of the page stays usable."""
+    try:
+        action(*args)
+    except RagError as error:
+        st.error(escape(str(error)))
+
+
+def pull(engine: Engine, name: str) -> None:
+    """Download a model with a progress bar; an interrupted download resumes at the next try."""
+    bar = st.progress(0.0, text=f"Asking the model hub for {name}…")
+
+    def progress(done: int, total: int, file: str) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0,
+                     text=f"Downloading {escape(name)}: {_size(done / 1e6)} of {_size(total / 1e6)}")
+
+    engine.store.pull(name, engine.settings.hub_endpoint, progress)
+    st.session_state.models_note = f"Downloaded {name} (sizes and SHA-256 checked)."
+    st.rerun()
+
+
+def reindex(engine: Engine, name: str, model: str) -> None:
+    """Rebuild the collection with another embedding model, showing the progress; the answers use the old index
+    until the new one is complete."""
+    with st.status(f"Re-indexing {name} with {model}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading the documents again…")
+
+        def progress(stage: str, done: int, total: int, item: str) -> None:
+            if stage == "indexing" and total:
+                bar.progress(done / total, text=f"Embedding passages: {done} of {total}")
+
+        done = engine.reindex(name, model, progress)
+        status.update(label="Re-indexed", state="complete", expanded=False)
+    st.session_state.models_note = (f"Re-indexed with {done['to']}: {done['documents']} documents, "
+                                    f"{done['chunks']} passages in {done['seconds']:.0f} s.")
+    st.rerun()
+
+
+def _size(mb: float) -> str:
+    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
