@@ -154,8 +154,10 @@ def cmd_ask(engine, args) -> int:
     if answer.evidence and not answer.declined:
         print("Evidence:")
         for e in answer.evidence:
+            doi = answer.references.get(e.hit.chunk.document, {}).get("doi")
             print(f"[{e.n}] “{' '.join(e.text.split())}”\n    {e.hit.chunk.document}"
-                  + (f", page {e.hit.chunk.page}" if e.hit.chunk.page else ""))
+                  + (f", page {e.hit.chunk.page}" if e.hit.chunk.page else "")
+                  + (f" · https://doi.org/{doi}" if doi else ""))
         print("\nAnswer:")
     for piece in stream:
         sentences = answer.sentences

@@ -89,7 +89,10 @@ def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
     assert answer.answer == " ".join(s["text"] for s in answer.sentences)
     data = answer.to_dict()
     assert set(data) == {"question", "standalone", "answer", "sentences", "evidence", "citations", "passages", "note",
-                         "timings", "models", "citations_matched", "declined"}
+                         "timings", "models", "references", "citations_matched", "declined"}
+    assert data["references"][datta] == {"title": "Complications related to deep venous thrombosis prophylaxis in "
+                                                  "trauma: a systematic review of the literature",
+                                         "doi": "10.1186/1752-2897-4-1"}
     assert set(data["timings"]) >= {"retrieve_ms", "evidence_ms", "first_token_ms", "total_ms"}
     assert all(set(c) >= {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
     assert all(set(s) == {"text", "citations", "supported", "support", "reason"} for s in data["sentences"])

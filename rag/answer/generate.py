@@ -45,6 +45,7 @@ class Answer:
     sentences: list[dict] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
+    references: dict = field(default_factory=dict)  # document name -> its reference (title, doi, pmid, journal, year)
     note: str = ""
     declined: bool = False
 
@@ -65,6 +66,7 @@ class Answer:
             "note": self.note,
             "timings": self.timings,
             "models": self.models,
+            "references": self.references,
             "citations_matched": False,
             "declined": self.declined,
         }

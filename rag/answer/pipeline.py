@@ -22,6 +22,7 @@ from .generate import Answer, generate
 from .llm import ChatModel
 from .prompts import rewrite_messages
 
+REFERENCE = ("doi", "pmid", "journal", "year", "authors")  # what a document's metadata may say of its source
 FALLBACK_FLOOR = 0.3  # a collection committed before floors were derived, with a model not in the catalogue
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.I)
@@ -82,6 +83,7 @@ class AnswerStream:
         closest = collection.search(answer.standalone, 1, "dense", 1.0) if floor > 0 else []
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
         answer.models = {"embeddings": collection.model.name, "llm": llm_name}
+        answer.references = references(collection.manifest.get("documents", {}), answer.passages)
         # Nothing in the collection is close to the question: say so rather than let the LLM improvise
         answer.declined = bool(closest) and closest[0].score < floor
         start = time.perf_counter()
@@ -115,3 +117,15 @@ def similarity_floor(setting: str | float, collection) -> float:
     if item is not None and item.min_similarity:
         return item.min_similarity
     return collection.manifest.get("off_topic_floor") or FALLBACK_FLOOR
+
+
+def references(documents: dict, hits: list[Hit]) -> dict:
+    """The reference of each document the hits come from: title, and DOI, PMID, journal, year, authors where the
+    document has them (PubMed records, PDFs that print a DOI)."""
+    found = {}
+    for hit in hits:
+        record = documents.get(hit.chunk.doc_id) or {}
+        meta = record.get("metadata") or {}
+        found[hit.chunk.document] = {"title": record.get("title") or hit.chunk.title,
+                                     **{k: meta[k] for k in REFERENCE if meta.get(k)}}
+    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 from ..text import split_sentences, words
 from .prompts import is_abstention
@@ -81,17 +82,39 @@ def sentence_markdown(text: str, sentence: dict | None) -> str:
 
 
 def left_out(document: dict) -> str:
-    """'; 12 left out (references 10, keywords 2)' for a document record, or '' when nothing was left out."""
-    counts = document.get("left_out") or {}
-    if not counts:
-        return ""
+    """'; 12 left out (references 10, keywords 2); pages 3, 4 unreadable (broken text layer)' for a document
+    record, or '' when nothing was left out."""
+    counts, pages = document.get("left_out") or {}, (document.get("metadata") or {}).get("unreadable_pages")
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-    return f"; {sum(counts.values())} left out ({kinds})"
+    said = f"; {sum(counts.values())} left out ({kinds})" if counts else ""
+    if pages:
+        said += f"; page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} unreadable (broken text layer)"
+    return said
 
 
 def where(hit: dict) -> str:
     """'document, page N' for a hit in its JSON shape."""
     return hit["document"] + (f", page {hit['page']}" if hit.get("page") else "")
+
+
+def links(reference: dict) -> str:
+    """Markdown links to a reference's DOI and PubMed record ('' when it has neither); opened only when clicked."""
+    shown = []
+    if doi := reference.get("doi"):
+        shown.append(f"[doi:{escape(doi)}](https://doi.org/{quote(doi, safe='/().;:-_')})")
+    if pmid := reference.get("pmid"):
+        shown.append(f"[PMID {escape(pmid)}](https://pubmed.ncbi.nlm.nih.gov/{quote(str(pmid))}/)")
+    return " · ".join(shown)
+
+
+def cite(reference: dict) -> str:
+    """One reference line: authors, title, journal and year where known, and its DOI/PMID links."""
+    authors = reference.get("authors") or []
+    names = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "") if isinstance(authors, list) else authors
+    parts = [names, reference.get("title", ""), " ".join(str(reference[k]) for k in ("journal", "year")
+                                                          if reference.get(k))]
+    text = ". ".join(escape(p.strip().rstrip(".")) for p in parts if p and p.strip())
+    return f"{text}. {links(reference)}".strip() if text else links(reference)
 
 
 def export_markdown(collection: str, messages: list[dict]) -> str:
@@ -111,4 +134,8 @@ def export_markdown(collection: str, messages: list[dict]) -> str:
             lines += ["Evidence:", ""]
             lines += [f"{e['n']}. {where(e)}: “{' '.join(e['text'].split())}”" for e in answer["evidence"]]
             lines.append("")
+        cited = {e["document"] for e in answer.get("evidence") or []}
+        refs = {d: r for d, r in (answer.get("references") or {}).items() if d in cited}
+        if refs:
+            lines += ["References:", ""] + [f"- {escape(d)}: {cite(r)}" for d, r in sorted(refs.items())] + [""]
     return "\n".join(lines)

@@ -95,6 +95,9 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
             report.failed.append((display, "no body text found (only references, affiliations or keywords)"
                                   if docs and any(d.text.strip() for d in docs) else "no text found"))
             continue
+        if unreadable := sorted({n for d in docs for n in d.metadata.get("unreadable_pages", [])}):
+            report.warnings.append((display, f"page(s) {', '.join(map(str, unreadable))} could not be read (a broken "
+                                             "text layer) and were left out"))
         if replaced := max(d.metadata.get("replaced_characters", 0) for d in docs):
             report.warnings.append((display, f"{replaced} byte(s) could not be decoded as text and were replaced "
                                              "by \ufffd"))

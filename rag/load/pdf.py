@@ -2,19 +2,25 @@
 
 Undoes the layout's line breaks (hyphenated words joined, lines of a paragraph joined) so sentences come out
 whole, and drops running headers and footers (a line near the top or bottom of a page that recurs on other
-pages, page numbers aside), which would otherwise be glued into the sentences around them. Encrypted, corrupt
-and image-only PDFs are refused with a reason. No OCR.
+pages, page numbers aside), which would otherwise be glued into the sentences around them. A text layer with a
+broken font encoding ("ʸʷʷʷ»É»·È¹¾" where the page shows words) is detected line by line: such lines are
+dropped, and a page left mostly without readable text is left out and named in the document's metadata
+(``unreadable_pages``). Encrypted, corrupt and image-only PDFs are refused with a reason. No OCR.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..documents import Document, Section
 from ..errors import LoadError
 from ..text import tidy
+from .pdfmeta import reference
 
 MAX_PAGES = 5000
+READABLE = 0.6  # a line (or page) is text when at least this share of its characters are ordinary text
+PUNCTUATION = set("""!"#%&'()*+,-./:;<=>?@[]_{|}~“”‘’–—…•°±×µ§†‡‰′″""")
 
 
 def load_pdf(data: bytes, name: str) -> list[Document]:
@@ -39,14 +45,45 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
                 pages[number + 1] = pdf[number].get_textpage().get_text_range()
             except pdfium.PdfiumError:
                 continue
+        first, last = pages.get(1, ""), pages.get(len(pdf), "")  # as printed (a DOI is often in a running footer)
         pages, removed = drop_running_lines(pages)
+        pages, unreadable = drop_unreadable(pages)
         sections = [Section(text, page=n) for n, text in ((n, clean_page(raw)) for n, raw in pages.items()) if text]
         if not sections:
-            raise LoadError(name, "no text could be extracted (a scanned or image-only PDF? OCR is not supported)")
-        title = _title(pdf, sections[0].text) or name
+            raise LoadError(name, "its text layer cannot be read (a broken font encoding; OCR is not supported)"
+                            if unreadable else "no text could be extracted (a scanned or image-only PDF? OCR is "
+                                               "not supported)")
+        found = reference(pdf, clean_page(first), clean_page(last))
     finally:
         pdf.close()
-    return [Document(name, title, sections, {"running_lines_removed": removed} if removed else {})]
+    metadata = {"running_lines_removed": removed} if removed else {}
+    metadata.update({"unreadable_pages": unreadable} if unreadable else {}, **({"doi": found["doi"]} if "doi" in found
+                                                                                else {}))
+    return [Document(name, found["title"] or name, sections, metadata)]
+
+
+def readable(text: str) -> float:
+    """The share of ``text``'s visible characters that are ordinary text: letters of any script (not modifier
+    letters such as "ʸ"), digits, and common punctuation; 1.0 for text with no visible character."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 1.0
+    ordinary = sum(1 for c in chars if c in PUNCTUATION or unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lo", "Nd"))
+    return ordinary / len(chars)
+
+
+def drop_unreadable(pages: dict[int, str]) -> tuple[dict[int, str], list[int]]:
+    """Pages without their garbled lines, and the numbers of the pages that kept too little text to be read."""
+    kept, unreadable = {}, []
+    for n, raw in pages.items():
+        lines = [line for line in raw.splitlines() if len(line.strip()) < 5 or readable(line) >= READABLE]
+        text = "\n".join(lines)
+        visible = sum(not c.isspace() for c in raw)
+        if visible >= 40 and sum(not c.isspace() for c in text) < visible / 2:
+            unreadable.append(n)
+        else:
+            kept[n] = text
+    return kept, unreadable
 
 
 def drop_running_lines(pages: dict[int, str], edge: int = 3) -> tuple[dict[int, str], int]:
@@ -87,14 +124,3 @@ def clean_page(text: str) -> str:
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
     text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
-
-
-def _title(pdf, first_page: str) -> str:
-    try:
-        title = (pdf.get_metadata_dict().get("Title") or "").strip()
-    except Exception:  # noqa: BLE001 - metadata is optional
-        title = ""
-    words = re.findall(r"[A-Za-z]{2,}", title)
-    if len(words) >= 3 and not title.lower().endswith((".doc", ".docx", ".pdf", ".tex", ".dvi")):
-        return title[:200]
-    return first_page.split("\n", 1)[0][:200].strip()

@@ -7,6 +7,7 @@ import streamlit as st
 from ..answer.present import (
     answer_markdown,
     answer_note,
+    cite,
     escape,
     export_markdown,
     highlighted_markdown,
@@ -74,6 +75,8 @@ def show_sources(answer: dict) -> None:
         passage = answer["passages"][c["passage"] - 1]
         cited_passages.add(c["passage"])
         with st.expander(f"[{c['n']}] {where(c)} · score {passage['score']:.2f}"):
+            if reference := (answer.get("references") or {}).get(c["document"]):
+                st.caption(cite(reference))
             st.markdown(highlighted_markdown(passage["text"], [c["text"]]))
     others = [p for n, p in enumerate(answer["passages"], 1) if n not in cited_passages]
     if others:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..answer.present import escape, left_out
+from ..answer.present import escape, left_out, links
 from ..engine import Engine
 from ..index.ingest import IngestReport
+
+REMOVE = ":material/delete:"  # Streamlit's own icon font ("✕" needs a font the browser may lack: a blank box)
 
 
 def upload_form(engine: Engine, name: str) -> None:
@@ -56,8 +58,10 @@ def documents(engine: Engine, name: str) -> None:
     with st.expander(f"Documents ({len(docs)})"):
         for doc_id, doc in sorted(docs.items(), key=lambda d: d[1]["source"].lower()):
             left, right = st.columns([5, 1])
+            link = links(doc.get("metadata") or {})
             left.markdown(f"{escape(doc['source'])}  \n:gray[{escape(doc['title'][:80])} · {doc['chunks']} passages"
-                          f"{escape(left_out(doc))}]")
-            if right.button("✕", key=f"remove-{doc_id}", help=f"Remove {doc['source']} from the collection"):
+                          f"{escape(left_out(doc))}]" + (f"  \n{link}" if link else ""))
+            if right.button("", icon=REMOVE, key=f"remove-{doc_id}",
+                            help=f"Remove {doc['source']} from the collection"):
                 engine.remove_document(name, doc_id)
                 st.rerun()

@@ -48,3 +48,23 @@ def test_the_live_view_and_the_replay_show_the_same_characters():
     replay = answer_markdown({"answer": "Heparin helps [1]. It cures <b>all</b> [2].", "sentences": sentences})
     assert streamed == replay
     assert "<b>" not in replay and ":red[⚠ unsupported\\: not close to the evidence it cites]" in replay
+
+
+def test_references_link_to_doi_and_pubmed_and_close_the_export():
+    from rag.answer.present import cite, links
+
+    paper = {"title": "Complications related to DVT prophylaxis in trauma.", "doi": "10.1186/1752-2897-4-1",
+             "journal": "J Trauma Manag Outcomes", "year": "2010", "authors": ["Datta I", "Ball CG", "Rudmik L",
+                                                                               "Hameed SM"]}
+    assert links(paper).replace("\\", "") == "[doi:10.1186/1752-2897-4-1](https://doi.org/10.1186/1752-2897-4-1)"
+    assert links({"pmid": "31415926"}) == "[PMID 31415926](https://pubmed.ncbi.nlm.nih.gov/31415926/)"
+    assert links({"title": "no identifiers"}) == ""
+    assert cite(paper).replace("\\", "") == ("Datta I, Ball CG, Rudmik L et al. Complications related to DVT "
+                                             "prophylaxis in trauma. J Trauma Manag Outcomes 2010. "
+                                             "[doi:10.1186/1752-2897-4-1](https://doi.org/10.1186/1752-2897-4-1)")
+    evidence = {"n": 1, "document": "datta.pdf", "page": 1, "text": "Heparin helps.", "score": 0.5}
+    references = {"datta.pdf": paper, "other.pdf": {"doi": "10.1/x"}}
+    md = export_markdown("Trauma", [{"role": "user", "content": "Does heparin help?"},
+                                    {"role": "assistant", "content": "Heparin helps [1].",
+                                     "answer": {"evidence": [evidence], "references": references}}])
+    assert md.endswith("References:\n\n- datta\\.pdf: " + cite(paper) + "\n")  # only the cited documents

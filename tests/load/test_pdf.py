@@ -6,7 +6,7 @@ import pytest
 
 from rag.errors import LoadError
 from rag.load import load_file
-from rag.load.pdf import clean_page
+from rag.load.pdf import clean_page, load_pdf
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "samples" / "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
@@ -105,3 +105,56 @@ def test_bad_pdfs_are_refused_with_a_readable_reason(tmp_path, make, reason):
 def test_a_pdf_encrypted_with_an_empty_password_still_opens(tmp_path):
     [doc] = load(tmp_path, encrypted(""))
     assert doc.sections[0].text == "Confidential trial data."
+
+
+GARBLED = "\xbb\xc9\xbb\xb7\xc8\xb9\xbe \xbc\xbd\xbe\xc8\xc9\xbb\xb7 \xa7\xa8\xa9\xaa"  # pdfium: "»É»•¨„¾ …‰¾¨É»•"
+
+
+def test_a_broken_text_layer_is_left_out_and_its_pages_named():
+    from rag.answer.present import left_out
+
+    data = pdf(["Heparin prevents deep venous thrombosis in trauma patients.", GARBLED],  # a garbled header line
+               [GARBLED] * 4,  # a page with no readable line
+               ["Enoxaparin was more effective than low-dose heparin."])
+    [doc] = load_pdf(data, "broken.pdf")
+    assert [s.page for s in doc.sections] == [1, 3] and doc.metadata["unreadable_pages"] == [2]
+    assert doc.sections[0].text == "Heparin prevents deep venous thrombosis in trauma patients."
+    assert left_out({"left_out": {}, "metadata": doc.metadata}) == "; page 2 unreadable (broken text layer)"
+    with pytest.raises(LoadError, match="its text layer cannot be read .a broken font encoding"):
+        load_pdf(pdf([GARBLED] * 3, [GARBLED] * 3), "all-broken.pdf")
+
+
+def test_text_in_other_scripts_and_symbols_is_readable():
+    from rag.load.pdf import readable
+
+    for line in ("Η ηπαρίνη προλαμβάνει τη θρόμβωση.", "Гепарин предотвращает тромбоз.", "肝素预防血栓形成。",
+                 "p < 0.05; 12.4 ± 3.1 mg/kg (n = 40) • 95% CI", "ʸʷʷʷ»É»·È¹¾"):
+        assert (readable(line) >= 0.6) == (line != "ʸʷʷʷ»É»·È¹¾"), line
+
+
+@pytest.mark.slow
+def test_ingest_warns_of_unreadable_pages_and_the_documents_list_names_them(tmp_path):
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    (tmp_path / "broken.pdf").write_bytes(pdf(["Heparin prevents deep venous thrombosis in trauma patients."],
+                                              [GARBLED] * 4, [GARBLED] * 4))
+    engine = Engine(Settings.from_env())
+    report = engine.ingest("c", [tmp_path / "broken.pdf"])
+    assert report.added == [("broken.pdf", 1)]
+    assert report.warnings == [("broken.pdf", "page(s) 2, 3 could not be read (a broken text layer) and were left out")]
+    [doc] = engine.collection("c").documents.values()
+    assert doc["metadata"]["unreadable_pages"] == [2, 3]
+
+
+def test_title_and_doi_of_each_shared_paper_are_its_own():
+    """Titles from the largest type on page 1 (not the running header), DOIs as printed, against the manifest."""
+    import json
+
+    from tests.conftest import shared_data
+
+    folder = shared_data("pdfs")
+    for paper in json.loads((folder / "manifest.json").read_text()):
+        [doc] = load_pdf((folder / paper["file"]).read_bytes(), paper["file"])
+        assert " ".join(doc.title.split()) == paper["title"], paper["file"]
+        assert doc.metadata["doi"].lower() == paper["doi"].lower(), paper["file"]

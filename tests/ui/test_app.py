@@ -61,6 +61,10 @@ def test_first_start_has_the_sample_collection_ready_to_ask():
     answer = at.session_state.chats["Sample papers"][-1]["answer"]
     assert {(e["document"], e["page"]) for e in answer["evidence"]} == {(PDF, 1)}
     assert_cited_sources_shown(at, answer)
+    # Each cited source names its paper, with the DOI the PDF prints as a link
+    assert answer["references"][PDF]["doi"] == "10.1186/1752-2897-4-1"
+    assert any("](https://doi.org/10.1186/1752-2897-4-1)" in c.value and "Complications related to deep venous "
+               "thrombosis prophylaxis in trauma" in c.value.replace("\\", "") for c in at.caption)
     # What streamed is what is kept: the answer as the live view showed it is the answer a rerun shows
     shown = answer_markdown(answer)
     assert answer["sentences"] and shown in [m.value for m in at.markdown]
