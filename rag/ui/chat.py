@@ -11,10 +11,12 @@ from ..answer.present import (
     escape,
     export_markdown,
     highlighted_markdown,
+    links,
     sentence_markdown,
     where,
 )
 from ..engine import Engine
+from .warmup import EXAMPLES, SAMPLE
 
 
 def chat(engine: Engine, name: str) -> None:
@@ -37,7 +39,10 @@ def chat(engine: Engine, name: str) -> None:
             else:
                 st.markdown(escape(message["content"]))
 
-    if question := st.chat_input(f"Ask about “{name}”"):
+    if not messages and "example" not in state and (picked := welcome(engine, name)):
+        state.example = picked  # asked on a fresh page, without the welcome above it
+        st.rerun()
+    if question := st.chat_input(f"Ask about “{name}”") or state.pop("example", None):
         with st.chat_message("user"):
             st.markdown(escape(question))
         history = [(q["content"], a["content"]) for q, a in zip(messages[::2], messages[1::2], strict=False)]
@@ -53,6 +58,27 @@ def chat(engine: Engine, name: str) -> None:
             show_sources(answer)
         messages += [{"role": "user", "content": question},
                      {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
+
+
+def welcome(engine: Engine, name: str) -> str | None:
+    """A conversation not begun: the papers the collection holds and, for the samples, example questions; the
+    question clicked, if any."""
+    docs = sorted(engine.collection(name).documents.values(), key=lambda d: d["title"].lower())
+    with st.container(border=True):
+        if not docs:
+            st.markdown(f"“{escape(name)}” has no documents yet: add papers with **Add documents** in the sidebar.")
+            return None
+        st.markdown(f"“{escape(name)}” holds {len(docs)} document{'s' if len(docs) > 1 else ''}:")
+        for d in docs[:8]:
+            link = links(d.get("metadata") or {})
+            st.markdown(f"- {escape(d['title'][:150])}" + (f" · {link}" if link else ""))
+        if len(docs) > 8:
+            st.caption(f"and {len(docs) - 8} more (see Documents in the sidebar)")
+        if name != SAMPLE:
+            return None
+        st.markdown("Try a question:")
+        picked = [q for i, q in enumerate(EXAMPLES) if st.button(q, key=f"example-{i}")]
+    return picked[0] if picked else None
 
 
 def show_evidence(answer: dict) -> None:

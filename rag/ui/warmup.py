@@ -20,6 +20,10 @@ from ..index.ingest import IngestReport, Progress
 
 log = logging.getLogger(__name__)
 SAMPLE = "Sample papers"
+# Shown on the sample collection's first page; with the bundled models each finds the evidence that answers it
+EXAMPLES = ("How do patients experience structured heart failure programmes?",
+            "What did patients value in heart failure programmes?",
+            "Which prophylactic modalities are common in trauma?")
 LOADING = ":material/hourglass_top:"  # an icon from Streamlit's own font: no emoji font needed
 
 

@@ -165,3 +165,21 @@ def test_the_server_does_not_watch_source_files():
     assert config["server"]["fileWatcherType"] == "none"
     assert config["server"]["runOnSave"] is False
     assert config["server"]["address"] == "127.0.0.1"
+
+
+@pytest.mark.slow
+def test_the_first_page_shows_the_papers_and_asks_an_example_question_when_clicked():
+    from rag.ui.warmup import EXAMPLES
+
+    at = start()
+    shown = texts(at).replace("\\", "")
+    assert "“Sample papers” holds 2 documents:" in shown
+    assert "- Complications related to deep venous thrombosis prophylaxis in trauma: a systematic review of the " \
+           "literature · [doi:10.1186/1752-2897-4-1](https://doi.org/10.1186/1752-2897-4-1)" in shown
+    assert "- Patient Experiences of Structured Heart Failure Programmes" in shown
+    assert [b.label for b in at.button if b.key and b.key.startswith("example-")] == list(EXAMPLES)
+    at.button(key="example-0").click().run()
+    assert not at.exception
+    chat = at.session_state.chats["Sample papers"]
+    assert chat[0]["content"] == EXAMPLES[0] and chat[1]["answer"]["evidence"]
+    assert not [b for b in at.button if b.key and b.key.startswith("example-")]  # the conversation has begun
