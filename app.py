@@ -30,7 +30,8 @@ def create() -> tuple[Engine, Warmup]:
 
 def main() -> None:
     st.set_page_config(page_title="biorag", layout="wide")
-    st.session_state.setdefault("chats", {})
+    st.session_state.setdefault("chats", {})  # the open conversation of each collection
+    st.session_state.setdefault("conversation", {})  # its id in the engine's chat store, once saved
     try:
         if not signed_in(Settings.from_env()):
             return

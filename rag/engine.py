@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .answer.llm import ChatModel
 from .answer.pipeline import AnswerStream
+from .chats import ChatStore
 from .chunk import ChunkSettings, ModelTokenizer
 from .documents import Hit
 from .engine_models import EngineModels
@@ -40,6 +41,7 @@ class Engine(EngineModels):
         self._llm, self._embeddings = llm, None
         self._models: dict = {}
         self.store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
+        self.chats = ChatStore(settings.data_dir / "chats.sqlite")  # the web app's conversations
         self._tokenizers: dict[Path, ModelTokenizer] = {}
         self._open: dict[str, Collection] = {}
         self._lock, self._llm_lock = threading.RLock(), threading.Lock()
@@ -91,6 +93,7 @@ class Engine(EngineModels):
         with self._lock:
             collection = self._open.get(name)
             delete_folder(folder, collection.write_lock if collection else None)
+            self.chats.delete_collection(name)
             if self._open.pop(name, None):
                 collection.close()
 

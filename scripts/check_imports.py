@@ -6,7 +6,7 @@ Stages, in the order data flows (a module may import from its own stage and the 
   2 chunk       documents -> chunks
   3 index       chunks -> index -> hits (backends, collections, ingestion)
   4 answer      hits -> prompt -> answer (LLM, citations, presentation)
-  5 engine      the facade (engine, engine_models)
+  5 engine      the facade (engine, engine_models) and the conversations it keeps (chats)
   6 outer       cli, cli_models, ui, eval (users of the facade)
 Reads the source with ``ast`` (imports inside functions count too); imports nothing of the package.
 Usage: python scripts/check_imports.py   (exit 1 and one line per fault when the rules are broken)
@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "rag"
 STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "cpu": 0, "load": 1, "chunk": 2,
-          "index": 3, "answer": 4, "engine": 5, "engine_models": 5, "cli": 6, "cli_models": 6, "ui": 6, "eval": 6}
+          "index": 3, "answer": 4, "engine": 5, "engine_models": 5, "chats": 5, "cli": 6, "cli_models": 6, "ui": 6,
+          "eval": 6}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

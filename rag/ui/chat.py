@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from ..answer.present import (
@@ -22,10 +24,11 @@ from .warmup import EXAMPLES, SAMPLE
 def chat(engine: Engine, name: str) -> None:
     """Replay this collection's conversation, then answer a new question as it is written."""
     state = st.session_state
-    messages = state.chats.setdefault(name, [])
+    messages = state.chats.setdefault(name, [])  # the open conversation; saved in engine.chats as it grows
     left, right = st.columns([1, 1])
     if left.button("New chat", disabled=not messages):
         messages.clear()
+        state.conversation.pop(name, None)
         st.rerun()
     right.download_button("Export as Markdown", export_markdown(name, messages), file_name=f"{name}-chat.md",
                           mime="text/markdown", disabled=not messages)
@@ -56,8 +59,34 @@ def chat(engine: Engine, name: str) -> None:
             st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
             answer = stream.answer.to_dict()
             show_sources(answer)
-        messages += [{"role": "user", "content": question},
-                     {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
+        turn = [{"role": "user", "content": question},
+                {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
+        messages += turn
+        saved = state.conversation.get(name)
+        state.conversation[name] = engine.chats.append(name, saved, turn)
+        if saved is None:  # a new conversation: the sidebar's list, drawn before it existed, shows it
+            st.rerun()
+
+
+def conversations(engine: Engine, name: str) -> None:
+    """The collection's saved conversations: open one, or delete it."""
+    state, saved = st.session_state, engine.chats.conversations(name)
+    with st.expander(f"Conversations ({len(saved)})"):
+        for c in saved:
+            left, right = st.columns([5, 1])
+            current = state.conversation.get(name) == c["id"]
+            when = f"{c['messages'] // 2} question(s), the last on {datetime.fromtimestamp(c['updated']):%d %b %H:%M}"
+            if left.button(c["title"][:60], key=f"open-{c['id']}", type="primary" if current else "secondary",
+                           help=when):
+                state.chats[name] = engine.chats.messages(c["id"])
+                state.conversation[name] = c["id"]
+                st.rerun()
+            if right.button("", icon=":material/delete:", key=f"forget-{c['id']}", help="Delete this conversation"):
+                engine.chats.delete(c["id"])
+                if current:
+                    state.chats[name] = []
+                    state.conversation.pop(name, None)
+                st.rerun()
 
 
 def welcome(engine: Engine, name: str) -> str | None:

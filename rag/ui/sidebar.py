@@ -6,6 +6,7 @@ import streamlit as st
 
 from ..answer.present import escape
 from ..engine import Engine
+from .chat import conversations
 from .library import documents, upload_form
 from .models import models_panel
 
@@ -17,6 +18,7 @@ def sidebar(engine: Engine) -> str | None:
         return None
     upload_form(engine, name)
     documents(engine, name)
+    conversations(engine, name)
     delete_button(engine, name)
     answer_settings(engine)
     models_panel(engine, name)

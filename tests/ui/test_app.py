@@ -183,3 +183,26 @@ def test_the_first_page_shows_the_papers_and_asks_an_example_question_when_click
     chat = at.session_state.chats["Sample papers"]
     assert chat[0]["content"] == EXAMPLES[0] and chat[1]["answer"]["evidence"]
     assert not [b for b in at.button if b.key and b.key.startswith("example-")]  # the conversation has begun
+
+
+@pytest.mark.slow
+def test_a_chat_survives_an_app_restart_and_can_be_deleted():
+    at = start()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert any(e.label == "Conversations (1)" for e in at.expander)
+
+    at = start()  # a new server (its engine built again) and a new browser session
+    assert at.session_state.chats == {"Sample papers": []} and any(e.label == "Conversations (1)" for e in at.expander)
+    [opened] = [b for b in at.button if b.key and b.key.startswith("open-")]
+    assert opened.label == "Which prophylactic modalities are common in trauma?"
+    opened.click().run()
+    assert not at.exception
+    assert at.session_state.chats["Sample papers"][-1]["answer"] == answer
+    assert answer_markdown(answer) in [m.value for m in at.markdown]  # shown as it was
+    # A follow-up goes into the same conversation
+    at.chat_input[0].set_value("Which of them is most used?").run()
+    assert any(e.label == "Conversations (1)" for e in at.expander)
+    [forget] = [b for b in at.button if b.key and b.key.startswith("forget-")]
+    forget.click().run()
+    assert any(e.label == "Conversations (0)" for e in at.expander) and at.session_state.chats["Sample papers"] == []
