@@ -97,6 +97,12 @@ class Engine(EngineModels):
             if self._open.pop(name, None):
                 collection.close()
 
+    def original(self, name: str, chunk_id: str) -> tuple[Path, str] | None:
+        """The stored original file of the document a chunk comes from, and its file name as uploaded."""
+        record = self.collection(name).documents.get(chunk_id.rsplit("-", 1)[0])
+        path = self.folder(name) / "files" / record["file"] if record else None
+        return (path, record["filename"]) if path and path.is_file() else None
+
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
         return self.collection(name).remove_document(document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from ..answer.present import (
     where,
 )
 from ..engine import Engine
+from .pages import page_image
 from .warmup import EXAMPLES, SAMPLE
 
 
@@ -33,12 +35,15 @@ def chat(engine: Engine, name: str) -> None:
     right.download_button("Export as Markdown", export_markdown(name, messages), file_name=f"{name}-chat.md",
                           mime="text/markdown", disabled=not messages)
 
-    for message in messages:
+    def opener(chunk_id: str):
+        return engine.original(name, chunk_id)
+
+    for n, message in enumerate(messages):
         with st.chat_message(message["role"]):
             if message.get("answer"):
                 show_evidence(message["answer"])
                 st.markdown(answer_markdown(message["answer"]))
-                show_sources(message["answer"])
+                show_sources(message["answer"], opener, f"m{n}")
             else:
                 st.markdown(escape(message["content"]))
 
@@ -58,7 +63,7 @@ def chat(engine: Engine, name: str) -> None:
             sentences = stream.answer.sentences
             st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
             answer = stream.answer.to_dict()
-            show_sources(answer)
+            show_sources(answer, opener, f"m{len(messages) + 1}")
         turn = [{"role": "user", "content": question},
                 {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
         messages += turn
@@ -121,20 +126,39 @@ def show_evidence(answer: dict) -> None:
                 st.markdown(f"**[{e['n']}]** “{escape(' '.join(e['text'].split()))}”  \n:gray[{escape(where(e))}]")
 
 
-def show_sources(answer: dict) -> None:
-    """Notes on the answer, the passage behind each cited evidence item, and the passages not cited."""
+def show_sources(answer: dict, original=None, key: str = "") -> None:
+    """Notes on the answer, the passage behind each cited evidence item (with its page and original file where
+    ``original(chunk_id)`` finds the file), and the passages not cited."""
     if note := answer_note(answer):
         st.caption(escape(note))
     cited_passages = set()
     for c in answer["citations"]:
         passage = answer["passages"][c["passage"] - 1]
         cited_passages.add(c["passage"])
-        with st.expander(f"[{c['n']}] {where(c)} · score {passage['score']:.2f}"):
+        shown = bool(st.session_state.get(f"page-{key}-{c['n']}"))  # a page asked for keeps its source open
+        with st.expander(f"[{c['n']}] {where(c)} · score {passage['score']:.2f}", expanded=shown):
             if reference := (answer.get("references") or {}).get(c["document"]):
                 st.caption(cite(reference))
             st.markdown(highlighted_markdown(passage["text"], [c["text"]]))
+            if original:
+                show_original(original(c["chunk_id"]), c, f"{key}-{c['n']}")
     others = [p for n, p in enumerate(answer["passages"], 1) if n not in cited_passages]
     if others:
         with st.expander(f"Retrieved but not cited ({len(others)})", expanded=bool(answer.get("declined"))):
             for p in others:
                 st.markdown(f"**{escape(where(p))}** · score {p['score']:.2f}  \n{escape(p['text'])}")
+
+
+def show_original(found: tuple[Path, str] | None, citation: dict, key: str) -> None:
+    """The cited PDF page with the sentence shaded (on request: rendering takes a moment), and the original file."""
+    if found is None:
+        return
+    path, filename = found
+    left, right = st.columns([1, 1])
+    right.download_button("Download the original", path.read_bytes(), file_name=filename, key=f"download-{key}")
+    if not (citation.get("page") and path.suffix.lower() == ".pdf"):
+        return
+    if left.toggle(f"Show page {citation['page']}", key=f"page-{key}"):
+        image, marked = page_image(path, citation["page"], [citation["text"]])
+        st.image(image, caption=f"{filename}, page {citation['page']}" + ("" if marked else
+                 " (the cited sentence could not be located on the page's text layer)"))

@@ -206,3 +206,25 @@ def test_a_chat_survives_an_app_restart_and_can_be_deleted():
     [forget] = [b for b in at.button if b.key and b.key.startswith("forget-")]
     forget.click().run()
     assert any(e.label == "Conversations (0)" for e in at.expander) and at.session_state.chats["Sample papers"] == []
+
+
+def test_a_cited_pdf_page_is_rendered_with_the_sentence_shaded():
+    import numpy as np
+
+    from rag.ui.pages import SHADE, page_image
+
+    pdf = ROOT / "data" / "samples" / PDF
+    sentence = ("Three prophylactic modalities are common: pharmacologic anticoagulation, mechanical compression "
+                "devices, and inferior vena cava filtration.")
+    plain, none = page_image(pdf, 1, [])
+    marked, found = page_image(pdf, 1, [sentence])
+    assert (none, found) == (0, 1) and plain.size == marked.size == (1191, 1588)  # 2 pixels a point
+    changed = (np.asarray(plain) != np.asarray(marked)).any(axis=2)
+    # The shading covers the sentence's two lines, about 460 x 10 and 110 x 10 points, and nothing else
+    assert 4 * (460 * 10 + 110 * 10) < changed.sum() < 4 * (470 * 24 + 120 * 24)
+    rows = np.flatnonzero(changed.any(axis=1))
+    assert rows.max() - rows.min() < 2 * 30 and SHADE[0] == 255
+    # Words changed in the middle: found from its first six words to its last six; a sentence not on the page: none
+    _, found = page_image(pdf, 1, [sentence.replace("mechanical compression", "physical pressure")])
+    _, missing = page_image(pdf, 1, ["Nothing on this page reads like this sentence at all."])
+    assert (found, missing) == (1, 0)

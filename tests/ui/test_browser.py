@@ -80,6 +80,19 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
         answered_s = time.perf_counter() - asked
         expect(assistant).to_contain_text(re.compile(re.escape(f"{PDF}, page 1") + r"\b"))
 
+        # The cited page itself: the first source opened, its page rendered with the cited sentence shaded
+        source = assistant.get_by_test_id("stExpander").first
+        source.locator("summary").click()
+        toggle = source.get_by_text(re.compile(r"^Show page \d+$"))
+        expect(toggle).to_be_visible(timeout=30_000)
+        toggle.click()
+        image = source.get_by_test_id("stImage").locator("img")
+        expect(image).to_be_visible(timeout=60_000)
+        image.screenshot(path=str(ARTIFACTS / "cited_page.png"))
+        expect(assistant.get_by_text("could not be located")).to_have_count(0)
+        assert shaded_pixels(ARTIFACTS / "cited_page.png") > 2000  # the highlight is there, in its colour
+        expect(source.get_by_role("button", name="Download the original")).to_be_visible()
+
         page.screenshot(path=str(ARTIFACTS / "browser.png"), full_page=True)
         browser.close()
     (ARTIFACTS / "browser.json").write_text(json.dumps(
@@ -87,3 +100,12 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
          "first_evidence_s": round(evidence_s, 2),
          "first_answer_text_s": round(first_token_s, 2),
          "full_answer_with_sources_s": round(answered_s, 2)}, indent=1))
+
+
+def shaded_pixels(png) -> int:
+    """Pixels of the highlight's colour (SHADE over white paper: a pale orange-yellow) in a screenshot."""
+    import numpy as np
+    from PIL import Image
+
+    r, g, b = np.asarray(Image.open(png).convert("RGB")).astype(int).transpose(2, 0, 1)
+    return int(((r > 240) & (g > 210) & (g < 245) & (b < 190)).sum())
