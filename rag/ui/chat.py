@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..answer.bibliography import bibtex, cited_works, ris
 from ..answer.present import (
     answer_markdown,
     answer_note,
@@ -27,13 +28,18 @@ def chat(engine: Engine, name: str) -> None:
     """Replay this collection's conversation, then answer a new question as it is written."""
     state = st.session_state
     messages = state.chats.setdefault(name, [])  # the open conversation; saved in engine.chats as it grows
-    left, right = st.columns([1, 1])
-    if left.button("New chat", disabled=not messages):
+    new, markdown, bib, refs = st.columns([1, 1, 1, 1])
+    if new.button("New chat", disabled=not messages):
         messages.clear()
         state.conversation.pop(name, None)
         st.rerun()
-    right.download_button("Export as Markdown", export_markdown(name, messages), file_name=f"{name}-chat.md",
-                          mime="text/markdown", disabled=not messages)
+    markdown.download_button("Export as Markdown", export_markdown(name, messages), file_name=f"{name}-chat.md",
+                             mime="text/markdown", disabled=not messages)
+    works = cited_works(messages)
+    bib.download_button("Cited works: BibTeX", bibtex(works), file_name=f"{name}-cited.bib",
+                        mime="application/x-bibtex", disabled=not works)
+    refs.download_button("Cited works: RIS", ris(works), file_name=f"{name}-cited.ris",
+                         mime="application/x-research-info-systems", disabled=not works)
 
     def opener(chunk_id: str):
         return engine.original(name, chunk_id)
