@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .answer.present import flag, left_out
 from .errors import RagError
+from .index.filters import Filters
 from .settings import MODES, Settings
 
 
@@ -49,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--collection", "-c", required=True)
         p.add_argument("-k", type=int, default=None, help="passages to retrieve (default RAG_TOP_K)")
         p.add_argument("--mode", choices=MODES, default=None, help="retrieval mode (default RAG_MODE)")
+        p.add_argument("--document", action="append", default=[], metavar="NAME",
+                       help="only this document (name, file name or id); repeat for several")
+        p.add_argument("--year-from", type=int, metavar="YEAR", help="only documents published in YEAR or later")
+        p.add_argument("--year-to", type=int, metavar="YEAR", help="only documents published in YEAR or earlier")
+        p.add_argument("--journal", default="", help="only documents from a journal whose name contains this")
         p.add_argument("--json", action="store_true")
         p.set_defaults(run=run)
 
@@ -58,13 +64,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_collections)
 
-    p = sub.add_parser("reindex", help="rebuild a collection with another embedding model, keeping its documents")
-    p.add_argument("--collection", "-c", required=True)
-    p.add_argument("--embeddings", "-e", required=True, metavar="MODEL",
-                   help="a catalogue name (pubmedbert, minilm), a model folder or a Hugging Face name")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_reindex)
-
     p = sub.add_parser("documents", help="list the documents of a collection, or remove one")
     p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
     p.add_argument("document", nargs="?")
@@ -72,29 +71,18 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_documents)
 
     from .cli_models import add_parser as add_models
+    from .cli_models import add_reindex
     from .eval.cli import add_parser as add_eval
 
     add_models(sub)
+    add_reindex(sub)
     add_eval(sub)
     return top
 
 
-def progress_bars() -> tuple:
-    """A progress callback drawing one bar per stage ("reading" files, "indexing" chunks) on stderr, and the bars."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int, item: str) -> None:
-        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="file" if
-                                                             stage == "reading" else "chunk", file=sys.stderr))
-        bar.total, bar.n = total, done
-        bar.set_postfix_str(item[:40], refresh=True)
-
-    return progress, bars
-
-
 def cmd_ingest(engine, args) -> int:
+    from .cli_models import progress_bars
+
     progress, bars = progress_bars()
     report = engine.ingest(args.collection, args.paths, progress)
     for bar in bars.values():
@@ -117,21 +105,13 @@ def cmd_ingest(engine, args) -> int:
     return 1 if report.failed or not report.files else 0
 
 
-def cmd_reindex(engine, args) -> int:
-    progress, bars = progress_bars()
-    try:
-        done = engine.reindex(args.collection, args.embeddings, progress)
-    finally:
-        for bar in bars.values():
-            bar.close()
-    print(json.dumps(done, indent=1) if args.json else
-          f"Re-indexed {done['collection']}: {done['documents']} documents, {done['chunks']} chunks with {done['to']} "
-          f"(was {done['from']}) in {done['seconds']:.1f} s")
-    return 0
+def filters(args) -> Filters:
+    """The --document, --year-from, --year-to and --journal options as a filter."""
+    return Filters(tuple(args.document), args.year_from, args.year_to, args.journal)
 
 
 def cmd_search(engine, args) -> int:
-    hits = engine.search(args.collection, args.query, args.k, args.mode)
+    hits = engine.search(args.collection, args.query, args.k, args.mode, filters(args))
     if args.json:
         print(json.dumps({"query": args.query, "hits": [h.to_dict() for h in hits]}, indent=1))
         return 0
@@ -139,12 +119,12 @@ def cmd_search(engine, args) -> int:
         where = hit.chunk.document + (f", page {hit.chunk.page}" if hit.chunk.page else "")
         print(f"[{n}] {where}  (score {hit.score:.3f})\n    {hit.chunk.text[:300]}\n")
     if not hits:
-        print("No passages found.")
+        print("No passages found" + (f" in {filters(args).describe()}." if filters(args) else "."))
     return 0
 
 
 def cmd_ask(engine, args) -> int:
-    stream = engine.ask(args.collection, args.query, k=args.k, mode=args.mode)
+    stream = engine.ask(args.collection, args.query, k=args.k, mode=args.mode, filters=filters(args))
     if args.json:
         print(json.dumps(stream.run().to_dict(), indent=1))
         return 0

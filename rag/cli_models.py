@@ -1,4 +1,5 @@
-"""``rag models``: the models in use, the ones pulled, the catalogue; pull, use and remove models by name."""
+"""``rag models``: the models in use, the ones pulled, the catalogue; pull, use and remove models by name. And
+``rag reindex``, which moves a collection to another embedding model."""
 
 from __future__ import annotations
 
@@ -83,3 +84,40 @@ def _pull(engine, name: str) -> int:
     print(f"Pulled {item.name} to {engine.store.path(item.name)} (sizes and SHA-256 checked against the hub). "
           f"Switch to it with `rag models use {item.name}`.")
     return 0
+
+
+def add_reindex(sub) -> None:
+    p = sub.add_parser("reindex", help="rebuild a collection with another embedding model, keeping its documents")
+    p.add_argument("--collection", "-c", required=True)
+    p.add_argument("--embeddings", "-e", required=True, metavar="MODEL",
+                   help="a catalogue name (pubmedbert, minilm), a model folder or a Hugging Face name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_reindex)
+
+
+def cmd_reindex(engine, args) -> int:
+    progress, bars = progress_bars()
+    try:
+        done = engine.reindex(args.collection, args.embeddings, progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(json.dumps(done, indent=1) if args.json else
+          f"Re-indexed {done['collection']}: {done['documents']} documents, {done['chunks']} chunks with {done['to']} "
+          f"(was {done['from']}) in {done['seconds']:.1f} s")
+    return 0
+
+
+def progress_bars() -> tuple:
+    """A progress callback drawing one bar per stage ("reading" files, "indexing" chunks) on stderr, and the bars."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int, item: str) -> None:
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="file" if
+                                                             stage == "reading" else "chunk", file=sys.stderr))
+        bar.total, bar.n = total, done
+        bar.set_postfix_str(item[:40], refresh=True)
+
+    return progress, bars

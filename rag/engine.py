@@ -21,6 +21,7 @@ from .engine_models import EngineModels
 from .errors import CollectionError
 from .index import check_backend
 from .index.collection import Collection
+from .index.filters import Filtered, Filters
 from .index.ingest import IngestReport, Progress, ingest
 from .index.reindex import reindex
 from .index.store import create_manifest, delete_folder, read_manifest
@@ -154,14 +155,16 @@ class Engine(EngineModels):
 
     # Search and answers
 
-    def search(self, name: str, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        """The best passages of a collection for a query."""
+    def search(self, name: str, query: str, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> list[Hit]:
+        """The best passages of a collection for a query, among the documents ``filters`` admits if given."""
         settings = self.settings.with_(top_k=k, mode=mode)
-        return self.collection(name).search(query, settings.top_k, settings.mode, settings.hybrid_weight)
+        return self.collection(name).search(query, settings.top_k, settings.mode, settings.hybrid_weight, filters)
 
     def ask(self, name: str, question: str, history: list[tuple[str, str]] = (), k: int | None = None,
-            mode: str | None = None, **overrides) -> AnswerStream:
-        """Answer a question from a collection; iterate the result for text, then read ``.answer``."""
+            mode: str | None = None, filters: Filters | None = None, **overrides) -> AnswerStream:
+        """Answer a question from a collection (from the documents ``filters`` admits, if given); iterate the
+        result for text, then read ``.answer``."""
         settings = self.settings.with_(top_k=k, mode=mode, **overrides)
-        return AnswerStream(lambda: (self.collection(name), self.llm, self.llm_name), question, list(history),
-                            settings)
+        return AnswerStream(lambda: (Filtered(self.collection(name), filters) if filters else self.collection(name),
+                                     self.llm, self.llm_name), question, list(history), settings)

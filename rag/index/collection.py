@@ -55,11 +55,12 @@ class Collection:
         """Document records by document id: source, title, file, sha256, chunks, pages, metadata, added."""
         return self.manifest["documents"]
 
-    def search(self, query: str, k: int, mode: str, weight: float) -> list[Hit]:
-        """Best chunks for a query, from the current version (reloaded if another process wrote a newer one)."""
+    def search(self, query: str, k: int, mode: str, weight: float, filters=None) -> list[Hit]:
+        """Best chunks of the current version (reloaded if another process wrote one), within ``filters`` if any."""
         self.refresh()
+        documents = filters.select(self.documents) if filters else None
         with self._using() as index:
-            return index.search(query, k, mode, weight)
+            return index.search(query, k, mode, weight, documents)
 
     def embed(self, texts: list[str]):
         """Unit vectors of ``texts`` with the collection's own embedding model."""
@@ -146,8 +147,7 @@ class Collection:
             self.commit(index, docs, {})
         return removed
 
-    def close(self) -> None:
-        """Close the open index (once the searches using it are done); the collection is not usable afterwards."""
+    def close(self) -> None:  # closes the index once its searches are done; the collection is not usable afterwards
         self._replace(None, self.manifest)
 
     def _open_index(self, manifest: dict) -> VectorIndex:

@@ -20,7 +20,7 @@ from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from . import ann as ann_module
 from .ann import EXACT, describe, faiss_threads, fit
-from .tuning import InThread, prepare_model
+from .tuning import InThread, Only, prepare_model
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
@@ -96,19 +96,32 @@ class TxtaiIndex:
         if ids and self.embeddings.count():
             self.embeddings.delete(ids)
 
-    def search(self, query: str, k: int, mode: str = "hybrid", weight: float = 0.5) -> list[Hit]:
-        """The ``k`` best chunks for ``query``; ``weight`` is the dense share of the hybrid score."""
+    def search(self, query: str, k: int, mode: str = "hybrid", weight: float = 0.5,
+               documents: set[str] | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``; ``weight`` is the dense share of the hybrid score. ``documents``
+        (document ids) restricts the search to their chunks, inside both searches (see ``rag.index.tuning``)."""
         if not query.strip() or not self.embeddings.count():
             return []
         columns = ", ".join(["id", "text", *(f"[{f}]" for f in FIELDS), "score"])
         sql = f"select {columns} from txtai where similar(:q, :w, :c) limit :k"
         params = {"q": query, "w": WEIGHTS.get(mode, weight), "c": k, "k": k}
         with self.lock, faiss_threads(1):  # one query: FAISS's spare thread would spin against the model's
-            rows = self._search(sql, k, params, mode)
+            only = None if documents is None else self._rows(documents)
+            if only is not None and not len(only):
+                return []
+            rows = self._search(sql, k, params, mode, only)
         return [Hit(_chunk(row), float(row["score"])) for row in rows]
 
-    def _search(self, sql: str, k: int, params: dict, mode: str) -> list[dict]:
-        """txtai's search over only the indexes ``mode`` weighs, with BM25 scored in this thread.
+    def _rows(self, documents: set[str]) -> np.ndarray:
+        """The txtai index ids of the chunks of ``documents`` (chunk ids are "<document id>-NNNN")."""
+        db = self.embeddings.database.connection
+        found = [row[0] for d in sorted(documents)
+                 for row in db.execute("SELECT indexid FROM sections WHERE id > ? AND id < ?", (f"{d}-", f"{d}."))]
+        return np.array(sorted(found), dtype=np.int64)
+
+    def _search(self, sql: str, k: int, params: dict, mode: str, only: np.ndarray | None = None) -> list[dict]:
+        """txtai's search over only the indexes ``mode`` weighs, with BM25 scored in this thread, over the rows
+        ``only`` names when given.
 
         txtai would run both sides whatever the weights, and start a thread pool for BM25 on every query.
         """
@@ -120,7 +133,9 @@ class TxtaiIndex:
         elif mode == "bm25":
             search.ann = None
         if search.scoring is not None:
-            search.scoring = InThread(search.scoring)
+            search.scoring = InThread(search.scoring, only)
+        if search.ann is not None and only is not None:
+            search.ann = Only(search.ann, only)
         return search([sql], k, params["w"], None, [params])[0]
 
     def embed(self, texts: list[str]) -> np.ndarray:

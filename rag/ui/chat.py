@@ -20,6 +20,7 @@ from ..answer.present import (
     where,
 )
 from ..engine import Engine
+from .filters import chosen_filters
 from .pages import page_image
 from .warmup import EXAMPLES, SAMPLE
 
@@ -61,22 +62,24 @@ def chat(engine: Engine, name: str) -> None:
             st.markdown(escape(question))
         history = [(q["content"], a["content"]) for q, a in zip(messages[::2], messages[1::2], strict=False)]
         with st.chat_message("assistant"):
-            stream = engine.ask(name, question, history, k=state.top_k,
+            chosen = chosen_filters(name)
+            within = {"filters": chosen.describe()} if chosen else {}  # kept with the answer, shown above it
+            stream = engine.ask(name, question, history, k=state.top_k, filters=chosen or None,
                                 mode="hybrid" if state.hybrid else "dense", temperature=state.temperature,
                                 max_tokens=state.max_tokens)
             with st.spinner("Finding the evidence…"):
-                show_evidence(stream.prepare().to_dict())
+                show_evidence({**stream.prepare().to_dict(), **within})
             sentences = stream.answer.sentences
             st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
-            answer = stream.answer.to_dict()
+            answer = {**stream.answer.to_dict(), **within}
             show_sources(answer, opener, f"m{len(messages) + 1}")
         turn = [{"role": "user", "content": question},
                 {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
         messages += turn
-        saved = state.conversation.get(name)
-        state.conversation[name] = engine.chats.append(name, saved, turn)
-        if saved is None:  # a new conversation: the sidebar's list, drawn before it existed, shows it
-            st.rerun()
+        state.conversation[name] = engine.chats.append(name, state.conversation.get(name), turn)
+    if (slot := state.get("conversations_slot")) is not None:  # the sidebar's place for the list, filled last so
+        with slot:  # that it shows a conversation begun on this run
+            conversations(engine, name)
 
 
 def conversations(engine: Engine, name: str) -> None:
@@ -125,6 +128,8 @@ def show_evidence(answer: dict) -> None:
     """The rewritten question of a follow-up, and the evidence quoted verbatim, numbered, with its source."""
     if answer["standalone"] and answer["standalone"] != answer["question"]:
         st.caption(f"Searched for: {escape(answer['standalone'])}")
+    if answer.get("filters"):
+        st.caption(f"Searched only: {escape(answer['filters'])}")
     if answer["evidence"] and not answer["declined"]:
         with st.container(border=True):
             st.markdown("**Evidence**")

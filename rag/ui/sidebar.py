@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..answer.present import escape
 from ..engine import Engine
-from .chat import conversations
+from .filters import filters_form
 from .library import documents, upload_form
 from .models import models_panel
 
@@ -18,9 +18,10 @@ def sidebar(engine: Engine) -> str | None:
         return None
     upload_form(engine, name)
     documents(engine, name)
-    conversations(engine, name)
+    st.session_state.conversations_slot = st.container()  # the chat fills it (``rag.ui.chat.conversations``)
     delete_button(engine, name)
     answer_settings(engine)
+    filters_form(engine, name)
     models_panel(engine, name)
     return name
 

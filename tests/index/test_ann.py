@@ -165,3 +165,22 @@ def test_a_collection_past_the_size_switches_to_ivf_with_the_real_model(monkeypa
     assert set(before) <= {h.chunk.document for h in wider}  # what was found before the switch still is
     assert main(["collections"]) == 0
     assert capsys.readouterr().out.rstrip().endswith(f"IVF search (nprobe {recorded['nprobe']})")
+
+
+@pytest.mark.parametrize("size", [900, COUNT])  # exact, and IVF (its filtered searches probe every cell)
+def test_a_filtered_dense_search_is_exact_search_over_the_admitted_documents(model, tmp_path, size):
+    def named(i: int) -> Chunk:  # chunk ids as ingestion makes them: "<document id>-NNNN"
+        c = chunk(i)
+        return Chunk(id=f"{c.doc_id}-{i % 10:04d}", document=c.document, text=c.text, doc_id=c.doc_id)
+
+    built = index(model)
+    built.upsert([named(i) for i in range(size)])
+    built.save(tmp_path / "saved")
+    reader = index(model, tmp_path / "saved", read_only=True)
+    assert reader.ann()["kind"] == ("exact" if size == 900 else "ivf")
+    admitted = {"d3", "d41", "d77"}  # chunks 30-39, 410-419, 770-779 ("d4" and "d410" are not "d41")
+    rows = [i for i in range(size) if f"d{i // 10}" in admitted]
+    for q in range(10):
+        truth = [named(rows[i]).id for i in np.argsort(-(VECTORS[rows] @ QUERIES[q]))[:5]]
+        assert [h.chunk.id for h in reader.search(f"q{q}", 5, "dense", documents=admitted)] == truth
+    assert reader.search("q1", 5, "dense", documents={"nothing"}) == []

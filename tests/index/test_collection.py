@@ -183,13 +183,14 @@ class MemoryIndex:
         for i in ids:
             self.chunks.pop(i, None)
 
-    def search(self, query, k, mode="hybrid", weight=0.5):
+    def search(self, query, k, mode="hybrid", weight=0.5, documents=None):
         assert not self.closed, "searched a closed index"
         if self.before_search:
             self.before_search()
         from rag.documents import Hit
 
-        return [Hit(c, 1.0) for c in self.chunks.values() if query.lower() in c.text.lower()][:k]
+        return [Hit(c, 1.0) for c in self.chunks.values() if query.lower() in c.text.lower()
+                and (documents is None or c.doc_id in documents)][:k]
 
     before_search = None
 

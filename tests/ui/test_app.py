@@ -228,3 +228,15 @@ def test_a_cited_pdf_page_is_rendered_with_the_sentence_shaded():
     _, found = page_image(pdf, 1, [sentence.replace("mechanical compression", "physical pressure")])
     _, missing = page_image(pdf, 1, ["Nothing on this page reads like this sentence at all."])
     assert (found, missing) == (1, 0)
+
+
+@pytest.mark.slow
+def test_a_question_can_be_restricted_to_chosen_documents():
+    tully = "tully2010_heart_failure_programmes_rehabrespract.pdf"
+    at = start()
+    at.multiselect(key="only-Sample papers").select(tully).run()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    assert not at.exception
+    answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert answer["passages"] and {p["document"] for p in answer["passages"]} == {tully}
+    assert any(c.value.replace("\\", "") == f"Searched only: documents {tully}" for c in at.caption)

@@ -10,7 +10,7 @@ from tests.ui.test_app import start
 
 def caption(at) -> str:
     """The sidebar's models line, as shown (Markdown escapes removed)."""
-    return at.caption[0].value.replace("\\", "")
+    return next(c.value for c in at.caption if c.value.startswith("Embeddings:")).replace("\\", "")
 
 pytestmark = pytest.mark.slow
 
