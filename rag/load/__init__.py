@@ -16,6 +16,7 @@ from ..documents import Document
 from ..errors import LoadError
 from .files import expand, safe_name
 from .html import load_html
+from .jats import is_jats, load_jats
 from .pdf import load_pdf
 from .plaintext import MARKDOWN, SUPPORTED, decode, markdown, plain
 from .pubmed import is_medline, is_pubmed_xml, load_medline, load_pubmed_xml
@@ -63,6 +64,8 @@ def _dispatch(data: bytes, name: str) -> list[Document]:
         return load_pdf(data, name)
     if is_pubmed_xml(data[:4096]):
         return load_pubmed_xml(data, name)
+    if is_jats(data[:8192]):
+        return load_jats(data, name)
     text, replaced = decode(data, name)
     docs = _text_documents(text, name)
     if replaced:  # said, not hidden: the ingest report warns about it

@@ -15,7 +15,7 @@ def upload_form(engine: Engine, name: str) -> None:
     """Several files at once, added when the button is pressed; the report stays until the next upload."""
     state = st.session_state
     with st.form("upload", clear_on_submit=True, border=False):
-        files = st.file_uploader("Add documents (PDF, text, Markdown, HTML, PubMed XML, MEDLINE)",
+        files = st.file_uploader("Add documents (PDF, text, Markdown, HTML, PubMed XML, MEDLINE, JATS XML)",
                                  accept_multiple_files=True)
         if st.form_submit_button("Add to collection") and files:
             state.report = upload(engine, name, files)
