@@ -28,14 +28,17 @@ CREATE INDEX IF NOT EXISTS messages_of ON messages(conversation, id);
 
 class ChatStore:
     def __init__(self, path: Path):
-        self.path = path
+        self.path, self._created = path, False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._created:  # once per store (tables are never dropped; WAL mode stays with the file)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=30)) as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(SCHEMA)
+            self._created = True
         connection = sqlite3.connect(self.path, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
-        connection.executescript(SCHEMA)
         return connection
 
     def conversations(self, collection: str) -> list[dict]:

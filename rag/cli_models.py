@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .models.catalogue import entry
+from .models.catalogue import entry, size_text
 
 ACTIONS = ("list", "pull", "use", "remove")
 
@@ -53,7 +53,7 @@ def cmd_models(engine, args) -> int:
     print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
     print(f"\n{'':2}{'NAME':14}{'KIND':11}{'STATE':11}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
     for row in rows:
-        size = f"{row['size_mb'] / 1000:.1f} GB" if row["size_mb"] >= 1000 else f"{row['size_mb']} MB"
+        size = size_text(row["size_mb"])
         print(f"{'*' if row['active'] else '':2}{row['name']:14}{row['kind']:11}{row['state']:11}{size:>8}"
               f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
     print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")

@@ -10,10 +10,10 @@ fine (the DTD is never fetched); an internal subset or ENTITY declaration is ref
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 
 from ..documents import Document, Section
 from ..errors import LoadError
+from .pubmed import parse_xml
 
 CAPTIONED = ("fig", "table-wrap", "boxed-text")
 BLOCKS = ("p", "title", "label", "caption", "sec", "list", "list-item", "def", "term", "disp-quote", "td", "th")
@@ -25,12 +25,7 @@ def is_jats(head: bytes) -> bool:
 
 
 def load_jats(data: bytes, name: str) -> list[Document]:
-    if re.search(rb"<!(DOCTYPE[^>]*\[|ENTITY)", data):
-        raise LoadError(name, "XML with entity declarations is not accepted")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as error:
-        raise LoadError(name, f"the XML is malformed ({error})") from None
+    root = parse_xml(data, name)
     article = root if _local(root.tag) == "article" else next((e for e in root.iter() if _local(e.tag) == "article"),
                                                               None)
     if article is None:

@@ -21,14 +21,19 @@ def is_medline(text: str) -> bool:
     return re.search(r"^PMID- ?\d+", text[:20000], re.M) is not None
 
 
-def load_pubmed_xml(data: bytes, name: str) -> list[Document]:
-    """One document per PubmedArticle with a PMID."""
+def parse_xml(data: bytes, name: str) -> ET.Element:
+    """The root of an XML file, refusing entity declarations (entity expansion attacks) and malformed XML."""
     if re.search(rb"<!(DOCTYPE[^>]*\[|ENTITY)", data):
         raise LoadError(name, "XML with entity declarations is not accepted")
     try:
-        root = ET.fromstring(data)
+        return ET.fromstring(data)
     except ET.ParseError as error:
         raise LoadError(name, f"the XML is malformed ({error})") from None
+
+
+def load_pubmed_xml(data: bytes, name: str) -> list[Document]:
+    """One document per PubmedArticle with a PMID."""
+    root = parse_xml(data, name)
     docs = []
     for article in root.iter("PubmedArticle"):
         pmid = _text(article.find(".//MedlineCitation/PMID")) or _text(article.find(".//PMID"))

@@ -67,6 +67,11 @@ CATALOGUE: tuple[Entry, ...] = (
 )
 
 
+def size_text(mb: float) -> str:
+    """A size in MB as people read it: "438 MB", "1.1 GB"."""
+    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
+
+
 def entry(name: str) -> Entry:
     """The catalogue entry called ``name`` (or whose repository is ``name``), else a clear error listing them."""
     for item in CATALOGUE:

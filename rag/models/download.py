@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ModelNotFoundError
+from .catalogue import size_text
 
 MANIFEST = ".rag-model.json"  # in an installed model's folder: where it came from and what was checked
 RETRIES = 5  # a dropped connection is resumed this many times before the pull gives up (the .part files stay)
@@ -59,8 +60,8 @@ def fetch(repo: str, commit: str, files: list[dict], target: Path, endpoint: str
     have = sum(_size(partial / (f["file"] + ".part")) + _size(partial / f["file"]) for f in files)
     free = shutil.disk_usage(target.parent).free
     if total - have > free - 2**27:  # 128 MiB spare for everything else on the disk
-        raise ModelNotFoundError(f"{target.name} needs {_gb(total - have)} of free disk space in {target.parent}; "
-                                 f"{_gb(free)} is free. Nothing was downloaded.")
+        raise ModelNotFoundError(f"{target.name} needs {size_text((total - have) / 1e6)} of free disk space in "
+                                 f"{target.parent}; {size_text(free / 1e6)} is free. Nothing was downloaded.")
     done = have
     for f in files:
         path = partial / f["file"]
@@ -165,7 +166,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _gb(n: int) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"

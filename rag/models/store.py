@@ -40,9 +40,9 @@ class ModelStore:
 
     def path(self, name: str) -> Path | None:
         """The folder (embeddings) or GGUF file (LLM) of a pulled model; None if it is not pulled."""
-        if name not in self.installed():
-            return None
         item, folder = entry(name), self.root / name
+        if not (folder / MANIFEST).is_file():
+            return None
         if item.kind == "embeddings":
             return folder
         return next((folder / f for f in item.files if (folder / f).is_file()), None)

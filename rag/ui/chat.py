@@ -166,7 +166,7 @@ def show_original(found: tuple[Path, str] | None, citation: dict, key: str) -> N
         return
     path, filename = found
     left, right = st.columns([1, 1])
-    right.download_button("Download the original", path.read_bytes(), file_name=filename, key=f"download-{key}")
+    right.download_button("Download the original", path.read_bytes, file_name=filename, key=f"download-{key}")
     if not (citation.get("page") and path.suffix.lower() == ".pdf"):
         return
     if left.toggle(f"Show page {citation['page']}", key=f"page-{key}"):

@@ -8,6 +8,7 @@ import streamlit as st
 from ..answer.present import escape
 from ..engine import Engine
 from ..errors import RagError
+from ..models.catalogue import size_text
 
 AVAILABLE = ("bundled", "pulled")
 
@@ -20,7 +21,7 @@ def models_panel(engine: Engine, name: str) -> None:
     with st.expander("Models", expanded=bool(note)):
         if note:
             st.success(escape(note))
-        st.dataframe([{"model": r["name"], "size": _size(r["size_mb"]), "here": "●" if r["active"] else
+        st.dataframe([{"model": r["name"], "size": size_text(r["size_mb"]), "here": "●" if r["active"] else
                        r["state"]} for r in rows], hide_index=True)
         st.caption("● in use · here: bundled with the app, pulled (downloaded), or - (not on this machine)")
         if model.bundled:
@@ -31,8 +32,8 @@ def models_panel(engine: Engine, name: str) -> None:
             choice = st.selectbox("Download a model", list(pullable), key="pull_choice")
             r = pullable[choice]
             st.caption(f"{escape(r['title'])}: {'LLM' if r['kind'] == 'llm' else 'embeddings'}, "
-                       f"{_size(r['size_mb'])} download, needs {r['memory_gb']:.1f} GB of memory, {r['speed']} on 2 "
-                       f"cores; licence {escape(r['licence'])}. {escape(r['note'][:1].upper() + r['note'][1:])}")
+                       f"{size_text(r['size_mb'])} download, needs {r['memory_gb']:.1f} GB of memory, {r['speed']} "
+                       f"on 2 cores; licence {escape(r['licence'])}. {escape(r['note'][:1].upper() + r['note'][1:])}")
             if st.button("Download", key="pull"):
                 failed(pull, engine, choice)
         llms = [r["name"] for r in rows if r["kind"] == "llm" and r["state"] in AVAILABLE]
@@ -64,7 +65,7 @@ def pull(engine: Engine, name: str) -> None:
 
     def progress(done: int, total: int, file: str) -> None:
         bar.progress(min(done / total, 1.0) if total else 0.0,
-                     text=f"Downloading {escape(name)}: {_size(done / 1e6)} of {_size(total / 1e6)}")
+                     text=f"Downloading {escape(name)}: {size_text(done / 1e6)} of {size_text(total / 1e6)}")
 
     engine.store.pull(name, engine.settings.hub_endpoint, progress)
     st.session_state.models_note = f"Downloaded {name} (sizes and SHA-256 checked)."
@@ -86,7 +87,3 @@ def reindex(engine: Engine, name: str, model: str) -> None:
     st.session_state.models_note = (f"Re-indexed with {done['to']}: {done['documents']} documents, "
                                     f"{done['chunks']} passages in {done['seconds']:.0f} s.")
     st.rerun()
-
-
-def _size(mb: float) -> str:
-    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
