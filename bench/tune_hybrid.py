@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.chunk import ChunkSettings  # noqa: E402
-from rag.eval.metrics import summarize  # noqa: E402
 from rag.eval.retrieval import build_index, load_beir  # noqa: E402
+from rag.metrics import summarize  # noqa: E402
 from rag.models import resolve_embeddings  # noqa: E402
 
 

@@ -70,12 +70,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--collection", "-c", required=True)
     p.set_defaults(run=cmd_documents)
 
+    from .cli_finetune import add_parser as add_finetune
     from .cli_models import add_parser as add_models
     from .cli_models import add_reindex
     from .eval.cli import add_parser as add_eval
 
     add_models(sub)
     add_reindex(sub)
+    add_finetune(sub)
     add_eval(sub)
     return top
 

@@ -35,7 +35,7 @@ def cmd_models(engine, args) -> int:
         print(f"{item.name} ({item.title}) is now {what}.")
         return 0
     if args.action == "remove":
-        item, was = entry(args.name), engine.store.active()
+        item, was = engine.store.describe(args.name), engine.store.active()
         engine.store.remove(args.name)
         after = " The bundled model takes its place." if was.get(item.kind) == item.name else ""
         print(f"Removed {item.name}.{after}")

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,8 +15,11 @@ from .answer.llm import ChatModel, LlamaCppModel
 from .chunk import ModelTokenizer
 from .cpu import embedding_precision
 from .errors import CollectionError, ConfigError, ModelNotFoundError
+from .finetune import finetune
+from .finetune.train import Progress as TrainProgress
+from .index.collection import Collection
 from .models import ModelInfo, ModelStore, by_repo, resolve_embeddings, resolve_llm
-from .models.catalogue import CATALOGUE, Entry, entry
+from .models.catalogue import CATALOGUE, Entry
 from .settings import Settings
 
 
@@ -28,6 +33,7 @@ class EngineModels:
     _tokenizers: dict[Path, ModelTokenizer]
     _lock: threading.RLock
     _llm_lock: threading.Lock
+    collection: Callable[[str], Collection]
 
     @property
     def embeddings(self) -> ModelInfo:
@@ -77,22 +83,24 @@ class EngineModels:
             return self._tokenizers[model.path]
 
     def catalogue(self) -> list[dict]:
-        """Each catalogue entry with its state here (bundled, pulled, "partial N%" for an interrupted pull, or "-"),
-        whether it is in use, and its path once pulled."""
+        """Each catalogue entry and fine-tuned model with its state here (bundled, pulled, fine-tuned, "partial N%"
+        for an interrupted pull, or "-"), whether it is in use, and its path once here."""
         info, installed = self.models(), self.store.installed()
         rows = []
-        for item in CATALOGUE:
+        tuned = [self.store.tuned_entry(name) for name in self.store.tuned()]
+        for item in [*CATALOGUE, *tuned]:
             path, partial = self.store.path(item.name), self.store.partial(item.name)
-            active = info[item.kind]["source"] == "bundled" if item.bundled else str(path) == info[item.kind]["path"]
-            state = "bundled" if item.bundled else "pulled" if item.name in installed else \
-                f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
+            active = info[item.kind]["source"] == "bundled" if item.bundled else \
+                str(path and path.resolve()) == info[item.kind]["path"]
+            state = "bundled" if item.bundled else "fine-tuned" if item in tuned else "pulled" \
+                if item.name in installed else f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
             rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
         return rows
 
     def use_model(self, name: str) -> Entry:
         """Switch to a pulled (or the bundled) model of the catalogue: the LLM at once, the embedding model for
         new collections (a collection keeps the model it was built with)."""
-        item = entry(name)
+        item = self.store.describe(name)
         variable, value = ("RAG_LLM", self.settings.llm) if item.kind == "llm" else \
             ("RAG_EMBEDDINGS", self.settings.embeddings)
         if value:
@@ -105,6 +113,19 @@ class EngineModels:
             with self._lock:
                 self._embeddings = None
         return item
+
+    def finetune(self, name: str, output: str = "", pairs: Path | None = None, epochs: int = 1, batch_size: int = 0,
+                 progress: TrainProgress | None = None, only_pairs: bool = False) -> dict:
+        """Fine-tune collection ``name``'s embedding model on its documents (and a ``pairs`` file), saved as the
+        model ``output`` (default "<collection>-tuned", numbered if taken); the collection is unchanged until it is
+        re-indexed."""
+        collection = self.collection(name)
+        if not output:  # the first free name of "<collection>-tuned", "<collection>-tuned-2", ...
+            stem = re.sub(r"[^a-z0-9._-]+", "-", collection.name.lower()).strip("-._")[:54] + "-tuned"
+            taken = {e.name for e in CATALOGUE} | {p.name for p in self.store.root.glob("*")}
+            output = next(n for n in (stem if i == 1 else f"{stem}-{i}" for i in range(1, 10**6)) if n not in taken)
+        return finetune(collection, collection.model, self.tokenizer(collection.model), self.settings,
+                        self.store.root, output, pairs, epochs, batch_size, progress, only_pairs)
 
     def _model_of(self, manifest: dict) -> ModelInfo:
         """The embedding model a collection was built with, which must be the one it is queried with."""

@@ -10,7 +10,6 @@ show a model's verdicts at all (``generate.VERDICT_MODELS``).
 from __future__ import annotations
 
 import json
-import random
 import statistics
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from ..answer.llm import ChatModel
 from ..answer.prompts import evidence_block, is_abstention
 from ..errors import RagError
 from ..index import VectorIndex
+from ..metrics import derangement, pair_pearson
 from ..settings import Settings
 
 OPTIONS = ("yes", "no", "maybe")
@@ -41,17 +41,11 @@ def similarity(index: VectorIndex, records: dict, seed: int = 0) -> dict:
     """Pearson correlation x 100 between cosine(question, long answer) and 1/0 for true/shuffled pairs."""
     questions = [r["QUESTION"] for r in records.values()]
     answers = [r["LONG_ANSWER"] for r in records.values()]
-    order = list(range(len(answers)))
-    random.Random(seed).shuffle(order)
-    # A derangement: no question keeps its own answer
-    shuffled = [answers[order[i]] if order[i] != i else answers[order[(i + 1) % len(order)]] for i in order]
+    shuffled = [answers[j] for j in derangement(len(answers), seed)]  # no question keeps its own answer
     q, a, s = index.embed(questions), index.embed(answers), index.embed(shuffled)
     positives, negatives = np.sum(q * a, axis=1), np.sum(q * s, axis=1)
-    scores = np.concatenate([positives, negatives])
-    labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
-    pearson = float(np.corrcoef(scores, labels)[0, 1]) * 100
-    return {"pearson": round(pearson, 2), "pairs": len(scores), "positives": positives.tolist(),
-            "negatives": negatives.tolist()}
+    return {"pearson": pair_pearson(positives, negatives), "pairs": 2 * len(positives),
+            "positives": positives.tolist(), "negatives": negatives.tolist()}
 
 
 def verdict(llm: ChatModel, question: str, evidence: list) -> str:

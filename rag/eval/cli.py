@@ -16,8 +16,9 @@ from pathlib import Path
 from ..chunk import ChunkSettings
 from ..errors import RagError
 from ..index import open_index
+from ..metrics import summarize
+from ..models import ModelInfo, resolve_embeddings
 from ..settings import MODES
-from .metrics import summarize
 from .retrieval import build_index, load_beir, load_pubmedqa, rank_documents
 
 METRICS = ("ndcg@10", "mrr@10", "recall@1", "recall@5", "recall@10", "recall@100")
@@ -51,6 +52,9 @@ def _common(p: argparse.ArgumentParser, run) -> None:
     p.add_argument("--limit", type=int, default=None, help="evaluate the first N questions only")
     p.add_argument("--json", action="store_true")
     p.add_argument("--report", type=Path, help="write a Markdown report (and a PNG plot) here")
+    p.add_argument("--embeddings", "-e", default="", metavar="MODEL",
+                   help="measure this embedding model instead of the configured one: a name from `rag models` "
+                        "(pulled or fine-tuned), a model folder or a Hugging Face name")
     p.set_defaults(run=run)
 
 
@@ -63,7 +67,8 @@ def cmd_retrieval(engine, args) -> int:
     else:
         raise RagError("Give --corpus, --queries and --qrels (BEIR layout), or --pubmedqa FILE.")
     queries = dict(list(queries.items())[: args.limit]) if args.limit else queries
-    index, stats = _index(engine, docs)
+    model = _model(engine, args)
+    index, stats = _index(engine, model, docs)
     weight = settings.hybrid_weight if args.weight is None else args.weight
     modes = list(MODES) if args.mode == "all" else [args.mode or settings.mode]
     results = {}
@@ -71,7 +76,7 @@ def cmd_retrieval(engine, args) -> int:
         results[mode] = summarize(rank_documents(index, queries, mode, weight), qrels)
     main = results[settings.mode if settings.mode in results else modes[0]]
     output = {**main, "mode": modes[0] if len(modes) == 1 else settings.mode, "modes": results, "index": stats,
-              "settings": {"model": engine.embeddings.name, "precision": engine.embeddings.precision,
+              "settings": {"model": model.name, "precision": model.precision,
                            "hybrid_weight": weight,
                            "chunk_tokens": stats["chunk_tokens"], "chunk_overlap": settings.chunk_overlap}}
     _print(args, output, [{"mode": m, **{k: r[k] for k in METRICS}} for m, r in results.items()])
@@ -87,9 +92,9 @@ def cmd_retrieval(engine, args) -> int:
 def cmd_similarity(engine, args) -> int:
     from .answers import similarity
 
-    records = _records(args)
-    result = similarity(open_index(engine.settings.index_backend, engine.embeddings), records)
-    output = {"pearson": result["pearson"], "pairs": result["pairs"], "model": engine.embeddings.name}
+    records, model = _records(args), _model(engine, args)
+    result = similarity(open_index(engine.settings.index_backend, model), records)
+    output = {"pearson": result["pearson"], "pairs": result["pairs"], "model": model.name}
     _print(args, output, [output])
     if args.report:
         plot = {"kind": "hist", "series": {"question + own answer": result["positives"],
@@ -105,10 +110,11 @@ def cmd_answers(engine, args) -> int:
     records = _records(args)
     settings = engine.settings.with_(top_k=args.k, mode=args.mode)
     docs, _, _ = load_pubmedqa(args.pubmedqa)
-    index, _ = _index(engine, docs)
+    model = _model(engine, args)
+    index, _ = _index(engine, model, docs)
     result = answers(index, engine.llm, records, settings, engine.llm_name, verdicts=not args.no_verdicts)
     output = {k: v for k, v in result.items() if k != "latencies_ms"}
-    output.update(mode=settings.mode, k=settings.top_k, llm=engine.llm_name, model=engine.embeddings.name)
+    output.update(mode=settings.mode, k=settings.top_k, llm=engine.llm_name, model=model.name)
     _print(args, output, [output])
     if args.report:
         plot = {"kind": "hist", "series": {"answer time": [ms / 1000 for ms in result["latencies_ms"]]},
@@ -126,8 +132,16 @@ def _records(args) -> dict:
     return dict(list(records.items())[: args.limit]) if args.limit else records
 
 
-def _index(engine, docs):
-    model = engine.embeddings
+def _model(engine, args) -> ModelInfo:
+    """The embedding model to measure: --embeddings if given (in the arithmetic the app would use), else the
+    configured one."""
+    if not args.embeddings:
+        return engine.embeddings
+    return resolve_embeddings(args.embeddings, engine.settings.allow_download, engine.embeddings.precision,
+                              engine.store)
+
+
+def _index(engine, model: ModelInfo, docs):
     chunking = ChunkSettings(min(engine.settings.chunk_tokens, model.maxlength - 2), engine.settings.chunk_overlap)
     index, stats = build_index(docs, model, chunking, backend=engine.settings.index_backend)
     return index, {**stats, "chunk_tokens": chunking.max_tokens}

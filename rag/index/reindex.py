@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
+from ..documents import Document
 from ..errors import CollectionError, RagError
 from ..load import load_file
 from ..models import ModelInfo
@@ -28,28 +30,17 @@ def reindex(collection: Collection, model: ModelInfo, tokenizer: Tokenizer, sett
     chunking = ChunkSettings(min(settings.chunk_tokens, model.maxlength - 2), settings.chunk_overlap)
 
     def build(index) -> dict[str, dict]:
-        files: dict[str, list[dict]] = {}
-        for record in collection.documents.values():
-            files.setdefault(record["file"], []).append(record)
         documents, batch = {}, []
-        for done, (stored, records) in enumerate(files.items()):
-            name = records[0]["filename"]
-            progress("reading", done, len(files), name)
-            try:
-                docs = load_file(collection.folder / "files" / stored, name)
-            except (RagError, OSError) as error:
-                raise CollectionError(f"{name} could not be read again ({getattr(error, 'reason', error)}): "
-                                      f"nothing was changed, the collection keeps {before}.") from None
-            for doc in docs:
-                doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-                chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
-                if chunks:  # the record it had (the file's first, if the reader now gives other text), renewed
-                    record = collection.documents.get(doc_id) or records[0]
-                    documents[doc_id] = {**record, "source": doc.source, "title": doc.title, "metadata": doc.metadata,
-                                         "pages": len({s.page for s in doc.sections if s.page}),
-                                         "chunks": len(chunks), "left_out": left_out}
-                    batch.extend(chunks)
-        progress("reading", len(files), len(files), "")
+        kept = f"nothing was changed, the collection keeps {before}"
+        for records, doc in stored_documents(collection, progress, kept):
+            doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
+            if chunks:  # the record it had (the file's first, if the reader now gives other text), renewed
+                record = collection.documents.get(doc_id) or records[0]
+                documents[doc_id] = {**record, "source": doc.source, "title": doc.title, "metadata": doc.metadata,
+                                     "pages": len({s.page for s in doc.sections if s.page}),
+                                     "chunks": len(chunks), "left_out": left_out}
+                batch.extend(chunks)
         for start in range(0, len(batch), EMBED_BATCH):
             progress("indexing", start, len(batch), "")
             index.upsert(batch[start:start + EMBED_BATCH])
@@ -60,3 +51,23 @@ def reindex(collection: Collection, model: ModelInfo, tokenizer: Tokenizer, sett
     return {"collection": collection.name, "from": before, "to": model.name, "documents": len(collection.documents),
             "chunks": sum(d["chunks"] for d in collection.documents.values()),
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+def stored_documents(collection: Collection, progress: Progress,
+                     consequence: str) -> Iterator[tuple[list[dict], Document]]:
+    """Each document read again from the collection's stored files, with the records of the file it came from; a
+    file that cannot be read is an error ending in ``consequence``."""
+    files: dict[str, list[dict]] = {}
+    for record in collection.documents.values():
+        files.setdefault(record["file"], []).append(record)
+    for done, (stored, records) in enumerate(files.items()):
+        name = records[0]["filename"]
+        progress("reading", done, len(files), name)
+        try:
+            docs = load_file(collection.folder / "files" / stored, name)
+        except (RagError, OSError) as error:
+            raise CollectionError(f"{name} could not be read again ({getattr(error, 'reason', error)}): "
+                                  f"{consequence}.") from None
+        for doc in docs:
+            yield records, doc
+    progress("reading", len(files), len(files), "")

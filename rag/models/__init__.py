@@ -38,8 +38,8 @@ class ModelInfo:
 
 def resolve_embeddings(spec: str = "", allow_download: bool = False, precision: str = "fp32",
                        store: ModelStore | None = None) -> ModelInfo:
-    """The embedding model to use: ``spec`` (a folder, a catalogue name or a hub name), else the one chosen with
-    `rag models use`, else PubMedBERT if pulled or cached, else the bundled one.
+    """The embedding model to use: ``spec`` (a folder, a catalogue name, a fine-tuned model's name or a hub name),
+    else the one chosen with `rag models use`, else PubMedBERT if pulled or cached, else the bundled one.
 
     ``precision`` is the arithmetic it will run in here, "fp32" or "bf16" (see ``rag.cpu``). ``store`` holds the
     models pulled with `rag models pull`.
@@ -50,6 +50,9 @@ def resolve_embeddings(spec: str = "", allow_download: bool = False, precision: 
 def _find_embeddings(spec: str, allow_download: bool, store: ModelStore | None) -> ModelInfo:
     if not spec and store is not None:
         spec = store.active().get("embeddings", "")
+    tuned = store.tuned_path(spec) if spec and store is not None else None
+    if tuned is not None:  # made with `rag finetune`; a collection records it by this name
+        return _model_folder(spec, tuned, "fine-tuned")
     named = _catalogued(spec, "embeddings")
     if spec and (named or by_repo(spec)):  # a catalogue name, or the hub name of a catalogued model
         item = named or by_repo(spec)

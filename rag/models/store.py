@@ -1,8 +1,9 @@
 """The models pulled into ``RAG_DATA_DIR/models``, and which of them the app uses.
 
 Each pulled model is a folder named after its catalogue entry, holding the hub's files and a manifest of where
-they came from and the checksums they passed. ``active.json`` names the chosen LLM and embedding model; a setting
-(``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it, and a model not chosen is the bundled one.
+they came from and the checksums they passed. A model made with `rag finetune` is a folder of the name it was given,
+with ``finetune.json`` saying what it was trained on. ``active.json`` names the chosen LLM and embedding model; a
+setting (``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it, and a model not chosen is the bundled one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .catalogue import CATALOGUE, Entry, entry
 from .download import MANIFEST, Progress, fetch, hub_files
 
 ACTIVE = "active.json"
+TUNED = "finetune.json"  # beside a fine-tuned model
 
 
 class ModelStore:
@@ -33,13 +35,46 @@ class ModelStore:
                 continue
         return found
 
+    def tuned(self) -> dict[str, dict]:
+        """Models made with `rag finetune`, by name, each with its ``finetune.json``."""
+        found = {}
+        for record in sorted(self.root.glob(f"[!.]*/{TUNED}")) if self.root.is_dir() else []:
+            try:
+                found[record.parent.name] = json.loads(record.read_text())
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def tuned_entry(self, name: str) -> Entry | None:
+        """A fine-tuned model described as a catalogue entry (None if there is none of that name)."""
+        record = self.tuned().get(name)
+        if record is None:
+            return None
+        folder = self.root / name
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+        return Entry(name, "embeddings", f"{name} (fine-tuned)", name, (), round(size), 0.3 + size / 1000,
+                     "as its base model's", "fast" if size < 200 else "medium",
+                     f"fine-tuned from {record.get('base')} on collection {record.get('collection')}",
+                     max_tokens=record.get("recipe", {}).get("max_tokens", 0))
+
+    def tuned_path(self, name: str) -> Path | None:
+        """The folder of the fine-tuned model called ``name``, if there is one."""
+        folder = self.root / name
+        return folder if "/" not in name and name[:1] not in ("", ".") and (folder / TUNED).is_file() else None
+
+    def describe(self, name: str) -> Entry:
+        """The catalogue entry, or fine-tuned model, called ``name``; an error listing the names if neither."""
+        return self.tuned_entry(name) or entry(name)
+
     def partial(self, name: str) -> int:
         """Bytes of an interrupted pull of ``name`` waiting to be resumed (0 if none)."""
         folder = self.root / ".partial" / name
         return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
 
     def path(self, name: str) -> Path | None:
-        """The folder (embeddings) or GGUF file (LLM) of a pulled model; None if it is not pulled."""
+        """The folder (embeddings) or GGUF file (LLM) of a pulled or fine-tuned model; None if there is none."""
+        if self.tuned_path(name):
+            return self.root / name
         item, folder = entry(name), self.root / name
         if not (folder / MANIFEST).is_file():
             return None
@@ -57,7 +92,7 @@ class ModelStore:
 
     def use(self, name: str) -> Entry:
         """Make ``name`` the model of its kind (a bundled model: back to the default)."""
-        item = entry(name)
+        item = self.describe(name)
         if not item.bundled and self.path(item.name) is None:
             raise ModelNotFoundError(f"{item.name} is not on this machine: run `rag models pull {item.name}` first.")
         chosen = {k: v for k, v in self.active().items() if k != item.kind}
@@ -67,8 +102,9 @@ class ModelStore:
         return item
 
     def remove(self, name: str) -> Entry:
-        """Delete a pulled model (and any interrupted pull of it); the default takes over if it was chosen."""
-        item = entry(name)
+        """Delete a pulled or fine-tuned model (and any interrupted pull of it); the default takes over if it was
+        chosen."""
+        item = self.describe(name)
         if item.bundled:
             raise ModelNotFoundError(f"{item.name} is bundled with the app and cannot be removed.")
         folder, partial = self.root / item.name, self.root / ".partial" / item.name

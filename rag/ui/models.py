@@ -1,7 +1,10 @@
 """The sidebar's Models panel: the models in use, the catalogue with what is on this machine, downloading a model
-with a progress bar, switching the LLM, and re-indexing the collection with another embedding model."""
+with a progress bar, switching the LLM, re-indexing the collection with another embedding model, and fine-tuning
+the embedding model on the collection."""
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -10,7 +13,7 @@ from ..engine import Engine
 from ..errors import RagError
 from ..models.catalogue import size_text
 
-AVAILABLE = ("bundled", "pulled")
+AVAILABLE = ("bundled", "pulled", "fine-tuned")
 
 
 def models_panel(engine: Engine, name: str) -> None:
@@ -23,7 +26,8 @@ def models_panel(engine: Engine, name: str) -> None:
             st.success(escape(note))
         st.dataframe([{"model": r["name"], "size": size_text(r["size_mb"]), "here": "●" if r["active"] else
                        r["state"]} for r in rows], hide_index=True)
-        st.caption("● in use · here: bundled with the app, pulled (downloaded), or - (not on this machine)")
+        st.caption("● in use · here: bundled with the app, pulled (downloaded), fine-tuned here, or - (not on "
+                   "this machine)")
         if model.bundled:
             st.caption("This collection uses the bundled all-MiniLM-L6-v2; PubMedBERT, the model made for "
                        "biomedical text, can be downloaded below and the collection re-indexed with it.")
@@ -48,6 +52,10 @@ def models_panel(engine: Engine, name: str) -> None:
             target = st.selectbox("Re-index this collection with", others, key="reindex_choice")
             if st.button("Re-index", key="reindex"):
                 failed(reindex, engine, name, target)
+        st.caption("Fine-tuning teaches the embedding model this collection's own language, from pairs made of its "
+                   "titles, headings and passages; the result is a new model to re-index with.")
+        if st.button("Fine-tune on this collection", key="finetune"):
+            failed(finetune, engine, name)
 
 
 def failed(action, *args) -> None:
@@ -86,4 +94,29 @@ def reindex(engine: Engine, name: str, model: str) -> None:
         status.update(label="Re-indexed", state="complete", expanded=False)
     st.session_state.models_note = (f"Re-indexed with {done['to']}: {done['documents']} documents, "
                                     f"{done['chunks']} passages in {done['seconds']:.0f} s.")
+    st.rerun()
+
+
+def finetune(engine: Engine, name: str) -> None:
+    """Fine-tune the collection's embedding model on its documents, with the steps and time left as it trains, and
+    say how it did on held-out documents."""
+    with st.status(f"Fine-tuning on {name}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading the documents and measuring the model…")
+        started = [time.monotonic()]
+
+        def progress(step: int, steps: int, loss: float) -> None:
+            if step == 0:
+                started[0] = time.monotonic()
+            left = (time.monotonic() - started[0]) / step * (steps - step) if step else 0
+            bar.progress(step / steps, text=f"Training: step {step} of {steps}" +
+                         (f", about {left:.0f} s left" if step else ""))
+
+        done = engine.finetune(name, progress=progress)
+        status.update(label="Fine-tuned", state="complete", expanded=False)
+    before, after = done["before"], done["after"]
+    st.session_state.models_note = (
+        f"Saved {done['name']}, trained on {done['pairs']['train']} pairs in {done['seconds']:.0f} s. On "
+        f"{done['pairs']['held_out']} pairs from documents it did not train on, nDCG@10 went from "
+        f"{before['ndcg@10']:.3f} to {after['ndcg@10']:.3f} and the card's Pearson from {before['pearson']:.1f} to "
+        f"{after['pearson']:.1f}. Re-index this collection with it to use it.")
     st.rerun()

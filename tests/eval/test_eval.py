@@ -103,3 +103,22 @@ def test_answers_with_a_fake_llm(pubmedqa, tmp_path, capsys):
 def test_eval_needs_its_data(capsys):
     assert main(["eval", "retrieval"]) == 2
     assert "Give --corpus" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_any_model_is_measured_with_embeddings(pubmedqa, tmp_path, capsys):
+    """--embeddings measures another model (here a tiny untrained one) instead of the configured one."""
+    from tests import tiny_bert
+
+    folder = tiny_bert.build(tmp_path / "tiny")
+    assert main(["eval", "similarity", "--pubmedqa", str(pubmedqa), "--json"]) == 0
+    bundled = json.loads(capsys.readouterr().out)
+    assert main(["eval", "similarity", "--pubmedqa", str(pubmedqa), "--json", "--embeddings", str(folder)]) == 0
+    tiny = json.loads(capsys.readouterr().out)
+    assert bundled["model"] == "sentence-transformers/all-MiniLM-L6-v2" and tiny["model"] == str(folder.resolve())
+    assert tiny["pearson"] != bundled["pearson"]
+    assert main(["eval", "retrieval", "--pubmedqa", str(pubmedqa), "--mode", "dense", "--json", "-e",
+                 str(folder)]) == 0
+    assert json.loads(capsys.readouterr().out)["settings"]["model"] == str(folder.resolve())
+    assert main(["eval", "similarity", "--pubmedqa", str(pubmedqa), "--embeddings", "no-such-model"]) == 2
+    assert "'no-such-model' is not on this machine" in capsys.readouterr().err

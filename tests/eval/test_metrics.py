@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from rag.eval.metrics import mrr, ndcg, recall, summarize
+from rag.metrics import mrr, ndcg, recall, summarize
 
 
 def test_ndcg_hand_computed():

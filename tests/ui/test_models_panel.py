@@ -60,3 +60,17 @@ def test_download_switch_the_llm_and_reindex_from_the_panel(hub):
     said = at.success[0].value.replace("\\", "")
     assert said.startswith(f"Re-indexed with neuml/pubmedbert-base-embeddings: {documents[11:-1]} documents, ")
     assert next(e.label for e in at.expander if e.label.startswith("Documents (")) == documents  # all kept
+
+
+def test_finetune_from_the_panel_then_reindex_with_the_new_model():
+    at = start()
+    at.button(key="finetune").click().run()
+    assert not at.exception and not at.error
+    said = at.success[0].value.replace("\\", "")
+    assert said.startswith("Saved sample-papers-tuned, trained on ") and "nDCG@10 went from " in said
+    assert at.dataframe[0].value.set_index("model").loc["sample-papers-tuned", "here"] == "fine-tuned"
+    assert at.selectbox(key="reindex_choice").options == ["sample-papers-tuned"]
+    at.button(key="reindex").click().run()
+    assert not at.exception and not at.error
+    assert "Embeddings: sample-papers-tuned" in caption(at)
+    assert at.dataframe[0].value.set_index("model").loc["sample-papers-tuned", "here"] == "fine-tuned"

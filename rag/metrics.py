@@ -1,4 +1,5 @@
-"""Retrieval metrics over ranked document ids: nDCG@k, Recall@k and MRR@k, as BEIR and TREC compute them.
+"""Retrieval metrics over ranked document ids: nDCG@k, Recall@k and MRR@k, as BEIR and TREC compute them; and
+the pair-similarity figure of PubMedBERT's embeddings card.
 
 Pure functions on plain lists and dicts; averaging over queries is the caller's.
 """
@@ -6,6 +7,9 @@ Pure functions on plain lists and dicts; averaging over queries is the caller's.
 from __future__ import annotations
 
 import math
+import random
+
+import numpy as np
 
 
 def ndcg(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
@@ -40,3 +44,19 @@ def summarize(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> d
     for k in (1, 5, 10, 100):
         results[f"recall@{k}"] = [recall(runs[q], qrels[q], k) for q in queries]
     return {name: round(sum(values) / len(values), 4) for name, values in results.items()} | {"queries": len(queries)}
+
+
+def derangement(n: int, seed: int = 0) -> list[int]:
+    """A shuffled order of range(n) in which no item keeps its place (n >= 2): each question gets another's answer."""
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    # A place that drew itself takes the next place's draw, which cannot be itself (its own was drawn here)
+    return [order[j] if order[j] != j else order[(j + 1) % n] for j in range(n)]
+
+
+def pair_pearson(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """The card's figure: Pearson correlation x 100 between the cosine similarity of pairs and their 1/0 labels
+    (own pairs labelled 1, shuffled pairs 0)."""
+    scores = np.concatenate([positives, negatives])
+    labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
+    return round(float(np.corrcoef(scores, labels)[0, 1]) * 100, 2)
