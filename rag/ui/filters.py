@@ -19,7 +19,8 @@ def filters_form(engine: Engine, name: str) -> None:
         right.number_input("To year", 0, 2100, value=None, step=1, key=f"year_to-{name}", placeholder="any")
         st.text_input("Journal contains", key=f"journal-{name}")
         if not any((d.get("metadata") or {}).get("year") for d in docs):
-            st.caption("No document here has a publication year (PubMed records do), so a year filter finds none.")
+            st.caption("No document here has a publication year (PubMed records and most journal PDFs do), so a "
+                       "year filter finds none.")
 
 
 def chosen_filters(name: str) -> Filters:

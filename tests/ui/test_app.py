@@ -231,7 +231,7 @@ def test_a_cited_pdf_page_is_rendered_with_the_sentence_shaded():
 
 
 @pytest.mark.slow
-def test_a_question_can_be_restricted_to_chosen_documents():
+def test_a_question_can_be_restricted_to_chosen_documents_or_a_journal():
     tully = "tully2010_heart_failure_programmes_rehabrespract.pdf"
     at = start()
     at.multiselect(key="only-Sample papers").select(tully).run()
@@ -240,3 +240,13 @@ def test_a_question_can_be_restricted_to_chosen_documents():
     answer = at.session_state.chats["Sample papers"][-1]["answer"]
     assert answer["passages"] and {p["document"] for p in answer["passages"]} == {tully}
     assert any(c.value.replace("\\", "") == f"Searched only: documents {tully}" for c in at.caption)
+    # The sample PDFs' journal and year are read from their first pages: the documents list shows them, and a
+    # journal filter keeps the DVT paper (Journal of Trauma Management & Outcomes) out of a question about DVT
+    assert "Patient Experiences of Structured Heart Failure Programmes · Rehabilitation Research and Practice " \
+           "2010 · " in texts(at).replace("\\", "")
+    at.multiselect(key="only-Sample papers").unselect(tully).run()
+    at.text_input(key="journal-Sample papers").set_value("rehabilitation").run()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert answer["passages"] and {p["document"] for p in answer["passages"]} == {tully}
+    assert any(c.value.replace("\\", "") == 'Searched only: journal "rehabilitation"' for c in at.caption)
