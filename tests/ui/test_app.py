@@ -228,6 +228,10 @@ def test_a_cited_pdf_page_is_rendered_with_the_sentence_shaded():
     _, found = page_image(pdf, 1, [sentence.replace("mechanical compression", "physical pressure")])
     _, missing = page_image(pdf, 1, ["Nothing on this page reads like this sentence at all."])
     assert (found, missing) == (1, 0)
+    # A word hyphenated at a line end ("stu-dies", which pdfium gives as "stu\ufffedies") does not hide the sentence
+    _, hyphenated = page_image(pdf, 2, ["Future studies are needed to identify the trauma populations that will "
+                                        "benefit from prophylactic IVC filtration."])
+    assert hyphenated == 1
 
 
 @pytest.mark.slow
