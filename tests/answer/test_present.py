@@ -7,6 +7,7 @@ from rag.answer.present import (
     highlight,
     highlighted_markdown,
     sentence_markdown,
+    where,
 )
 
 
@@ -37,6 +38,19 @@ def test_export():
                                      "answer": {"evidence": [evidence], "sentences": sentences}}])
     assert "## Does heparin help?" in md and "1. a.pdf, page 2: “Heparin helps.”" in md
     assert "Heparin helps [1]. Heparin never fails [1]. [unsupported: a negation that the evidence does not have]" in md
+
+
+def test_a_source_names_its_collection_when_the_answer_drew_on_several():
+    hit = {"collection": "Cardiology", "document": "a.pdf", "page": 2}
+    assert (where(hit), where(hit, True), where({**hit, "page": None}, True)) == (
+        "a.pdf, page 2", "Cardiology / a.pdf, page 2", "Cardiology / a.pdf")
+    evidence = {"n": 1, **hit, "text": "Heparin helps.", "score": 0.5}
+    answer = {"evidence": [evidence], "sentences": [], "collections": ["Trauma", "Cardiology"]}
+    md = export_markdown("Trauma", [{"role": "assistant", "content": "Heparin helps [1].", "answer": answer}])
+    assert "1. Cardiology / a.pdf, page 2: “Heparin helps.”" in md
+    md = export_markdown("Trauma", [{"role": "assistant", "content": "Heparin helps [1].",
+                                     "answer": {**answer, "collections": ["Cardiology"]}}])
+    assert "1. a.pdf, page 2: “Heparin helps.”" in md
 
 
 def test_the_live_view_and_the_replay_show_the_same_characters():
