@@ -92,6 +92,13 @@ def left_out(document: dict) -> str:
     return said
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending in "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    return (text[:limit].rsplit(" ", 1)[0] or text[:limit]).rstrip(" ,;:") + "…"
+
+
 def where(hit: dict, collection: bool = False) -> str:
     """'document, page N' for a hit (or evidence item) in its JSON shape; with ``collection``, the collection it
     came from before it ('Trauma / document, page N'), for an answer drawn from several."""

@@ -17,6 +17,7 @@ from ..answer.present import (
     highlighted_markdown,
     links,
     sentence_markdown,
+    shorten,
     where,
 )
 from ..engine import Engine
@@ -122,7 +123,7 @@ def welcome(engine: Engine, name: str) -> str | None:
         st.markdown(f"“{escape(name)}” holds {len(docs)} document{'s' if len(docs) > 1 else ''}:")
         for d in docs[:8]:
             link = links(d.get("metadata") or {})
-            st.markdown(f"- {escape(d['title'][:150])}" + (f" · {link}" if link else ""))
+            st.markdown(f"- {escape(shorten(d['title'], 150))}" + (f" · {link}" if link else ""))
         if len(docs) > 8:
             st.caption(f"and {len(docs) - 8} more (see Documents in the sidebar)")
         if name != SAMPLE:

@@ -7,6 +7,7 @@ from rag.answer.present import (
     highlight,
     highlighted_markdown,
     sentence_markdown,
+    shorten,
     where,
 )
 
@@ -82,3 +83,10 @@ def test_references_link_to_doi_and_pubmed_and_close_the_export():
                                     {"role": "assistant", "content": "Heparin helps [1].",
                                      "answer": {"evidence": [evidence], "references": references}}])
     assert md.endswith("References:\n\n- datta\\.pdf: " + cite(paper) + "\n")  # only the cited documents
+
+
+def test_a_long_title_is_cut_at_a_word_and_says_so():
+    title = "Complications related to deep venous thrombosis prophylaxis in trauma: a systematic review"
+    assert shorten(title, 64) == "Complications related to deep venous thrombosis prophylaxis in…"
+    assert shorten(title, 78) == "Complications related to deep venous thrombosis prophylaxis in trauma: a…"
+    assert shorten(title, 200) == title
