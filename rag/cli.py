@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .answer.present import flag, left_out
+from .answer.present import flag, left_out, where
 from .errors import RagError
 from .index.filters import Filters
 from .settings import MODES, Settings
@@ -47,7 +47,8 @@ def parser() -> argparse.ArgumentParser:
                              ("ask", cmd_ask, "answer a question with citations")):
         p = sub.add_parser(name, help=help_)
         p.add_argument("query", metavar="QUERY" if name == "search" else "QUESTION")
-        p.add_argument("--collection", "-c", required=True)
+        p.add_argument("--collection", "-c", action="append", required=True,
+                       help="the collection to search; repeat it to search several as one")
         p.add_argument("-k", type=int, default=None, help="passages to retrieve (default RAG_TOP_K)")
         p.add_argument("--mode", choices=MODES, default=None, help="retrieval mode (default RAG_MODE)")
         p.add_argument("--document", action="append", default=[], metavar="NAME",
@@ -118,8 +119,8 @@ def cmd_search(engine, args) -> int:
         print(json.dumps({"query": args.query, "hits": [h.to_dict() for h in hits]}, indent=1))
         return 0
     for n, hit in enumerate(hits, 1):
-        where = hit.chunk.document + (f", page {hit.chunk.page}" if hit.chunk.page else "")
-        print(f"[{n}] {where}  (score {hit.score:.3f})\n    {hit.chunk.text[:300]}\n")
+        print(f"[{n}] {where(hit.to_dict(), len(args.collection) > 1)}  (score {hit.score:.3f})\n"
+              f"    {hit.chunk.text[:300]}\n")
     if not hits:
         print("No passages found" + (f" in {filters(args).describe()}." if filters(args) else "."))
     return 0
@@ -137,8 +138,7 @@ def cmd_ask(engine, args) -> int:
         print("Evidence:")
         for e in answer.evidence:
             doi = answer.references.get(e.hit.chunk.document, {}).get("doi")
-            print(f"[{e.n}] “{' '.join(e.text.split())}”\n    {e.hit.chunk.document}"
-                  + (f", page {e.hit.chunk.page}" if e.hit.chunk.page else "")
+            print(f"[{e.n}] “{' '.join(e.text.split())}”\n    {where(e.to_dict(), len(answer.collections) > 1)}"
                   + (f" · https://doi.org/{doi}" if doi else ""))
         print("\nAnswer:")
     for piece in stream:

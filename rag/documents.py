@@ -55,6 +55,7 @@ class Chunk:
     end: int = 0
     doc_id: str = ""
     kind: str = "body"
+    collection: str = ""  # the collection it was found in, set by a search (``rag.index.merge``)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Hit:
     def to_dict(self) -> dict:
         """The JSON shape of a hit, as documented in the README."""
         return {
+            "collection": self.chunk.collection,
             "document": self.chunk.document,
             "page": self.chunk.page,
             "chunk_id": self.chunk.id,

@@ -23,6 +23,7 @@ from .index import check_backend
 from .index.collection import Collection
 from .index.filters import Filtered, Filters
 from .index.ingest import IngestReport, Progress, ingest
+from .index.merge import Across
 from .index.reindex import reindex
 from .index.store import create_manifest, delete_folder, read_manifest
 from .load import expand, safe_name
@@ -155,16 +156,24 @@ class Engine(EngineModels):
 
     # Search and answers
 
-    def search(self, name: str, query: str, k: int | None = None, mode: str | None = None,
+    def search(self, name: str | list[str], query: str, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None) -> list[Hit]:
-        """The best passages of a collection for a query, among the documents ``filters`` admits if given."""
+        """The best passages of a collection, or of several merged into one list (``rag.index.merge``), for a
+        query, among the documents ``filters`` admits if given."""
         settings = self.settings.with_(top_k=k, mode=mode)
-        return self.collection(name).search(query, settings.top_k, settings.mode, settings.hybrid_weight, filters)
+        return self.across(name, filters).search(query, settings.top_k, settings.mode, settings.hybrid_weight)
 
-    def ask(self, name: str, question: str, history: list[tuple[str, str]] = (), k: int | None = None,
+    def ask(self, name: str | list[str], question: str, history: list[tuple[str, str]] = (), k: int | None = None,
             mode: str | None = None, filters: Filters | None = None, **overrides) -> AnswerStream:
-        """Answer a question from a collection (from the documents ``filters`` admits, if given); iterate the
-        result for text, then read ``.answer``."""
+        """Answer a question from a collection or several (from the documents ``filters`` admits, if given);
+        iterate the result for text, then read ``.answer``."""
         settings = self.settings.with_(top_k=k, mode=mode, **overrides)
-        return AnswerStream(lambda: (Filtered(self.collection(name), filters) if filters else self.collection(name),
-                                     self.llm, self.llm_name), question, list(history), settings)
+        return AnswerStream(lambda: (self.across(name, filters), self.llm, self.llm_name), question, list(history),
+                            settings)
+
+    def across(self, names: str | list[str], filters: Filters | None = None) -> Across:
+        """Collections, each within ``filters``, searched as one (a single name is a list of one)."""
+        names = [names] if isinstance(names, str) else list(dict.fromkeys(names))
+        if not names:
+            raise CollectionError("Name a collection to search.")
+        return Across([Filtered(self.collection(n), filters) if filters else self.collection(n) for n in names])

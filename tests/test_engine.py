@@ -88,11 +88,14 @@ def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
                for s in answer.sentences)
     assert answer.answer == " ".join(s["text"] for s in answer.sentences)
     data = answer.to_dict()
-    assert set(data) == {"question", "standalone", "answer", "sentences", "evidence", "citations", "passages", "note",
-                         "timings", "models", "references", "citations_matched", "declined"}
+    assert set(data) == {"question", "collections", "standalone", "answer", "sentences", "evidence", "citations",
+                         "passages", "note", "timings", "models", "references", "citations_matched", "declined"}
+    assert data["collections"] == ["papers"] and {e["collection"] for e in data["evidence"]} == {"papers"}
     assert data["references"][datta] == {"title": "Complications related to deep venous thrombosis prophylaxis in "
                                                   "trauma: a systematic review of the literature",
-                                         "doi": "10.1186/1752-2897-4-1"}
+                                         "doi": "10.1186/1752-2897-4-1", "journal": "Journal of Trauma Management & "
+                                         "Outcomes", "year": "2010",
+                                         "authors": ["Datta I", "Ball CG", "Rudmik L", "Hameed SM", "Kortbeek JB"]}
     assert set(data["timings"]) >= {"retrieve_ms", "evidence_ms", "first_token_ms", "total_ms"}
     assert all(set(c) >= {"n", "document", "page", "chunk_id", "text", "score"} for c in data["citations"])
     assert all(set(s) == {"text", "citations", "supported", "support", "reason"} for s in data["sentences"])
@@ -126,7 +129,8 @@ def test_a_second_process_sees_the_saved_collection(engine):
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)["hits"]
     assert hits[0]["document"] == "webb2017_vespa_selective_pressure_peerjcs.pdf"
-    assert set(hits[0]) == {"document", "page", "chunk_id", "text", "score"}
+    assert set(hits[0]) == {"collection", "document", "page", "chunk_id", "text", "score"}
+    assert hits[0]["collection"] == "papers"
 
 
 @pytest.mark.slow

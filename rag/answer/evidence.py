@@ -40,8 +40,9 @@ class Evidence:
 
     def to_dict(self) -> dict:
         """The JSON shape of an evidence item in ``rag ask --json``."""
-        return {"n": self.n, "document": self.hit.chunk.document, "page": self.hit.chunk.page, "text": self.text,
-                "score": round(float(self.score), 4), "passage": self.passage, "chunk_id": self.hit.chunk.id}
+        return {"n": self.n, "collection": self.hit.chunk.collection, "document": self.hit.chunk.document,
+                "page": self.hit.chunk.page, "text": self.text, "score": round(float(self.score), 4),
+                "passage": self.passage, "chunk_id": self.hit.chunk.id}
 
 
 def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list[Evidence]:

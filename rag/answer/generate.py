@@ -46,6 +46,7 @@ class Answer:
     timings: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     references: dict = field(default_factory=dict)  # document name -> its reference (title, doi, pmid, journal, year)
+    collections: list[str] = field(default_factory=list)  # the collections asked, in the order named
     note: str = ""
     declined: bool = False
 
@@ -57,6 +58,7 @@ class Answer:
         """The JSON shape of ``rag ask --json``, as documented in the README."""
         return {
             "question": self.question,
+            "collections": self.collections,
             "standalone": self.standalone,
             "answer": self.answer,
             "sentences": self.sentences,

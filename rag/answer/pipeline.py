@@ -29,8 +29,10 @@ _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.
 
 
 class Searchable(Protocol):
-    """What answering needs of a collection: search, embeddings with its own model, that model, its manifest."""
+    """What answering needs of a collection: search, embeddings with its own model, that model, its manifest, its
+    name (``rag.index.merge.Across`` offers the same for several, and ``parts``)."""
 
+    name: str
     model: object
     manifest: dict
 
@@ -79,13 +81,13 @@ class AnswerStream:
         start = time.perf_counter()
         answer.standalone = standalone(llm, answer.question, self.history)
         answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
-        floor = similarity_floor(settings.min_similarity, collection)
-        closest = collection.search(answer.standalone, 1, "dense", 1.0) if floor > 0 else []
+        parts = getattr(collection, "parts", [collection])  # the collections asked (several: ``rag.index.merge``)
+        # Nothing in any collection is close to the question: say so rather than let the LLM improvise
+        answer.declined = all(far(part, answer.standalone, settings.min_similarity) for part in parts)
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
-        answer.models = {"embeddings": collection.model.name, "llm": llm_name}
+        answer.collections = [part.name for part in parts]
+        answer.models = {"embeddings": ", ".join(dict.fromkeys(part.model.name for part in parts)), "llm": llm_name}
         answer.references = references(collection.manifest.get("documents", {}), answer.passages)
-        # Nothing in the collection is close to the question: say so rather than let the LLM improvise
-        answer.declined = bool(closest) and closest[0].score < floor
         start = time.perf_counter()
         answer.evidence = evidence.select(answer.standalone, answer.passages, collection.embed, settings.evidence)
         answer.timings["evidence_ms"] = round((time.perf_counter() - start) * 1000, 1)
@@ -106,6 +108,14 @@ class AnswerStream:
         for _ in self:
             pass
         return self.answer
+
+
+def far(collection, question: str, setting: str | float) -> bool:
+    """Whether the collection's closest passage to the question is below its similarity floor (False when the
+    floor is 0 or there is no passage to compare). Each collection is judged on its own model's scale."""
+    floor = similarity_floor(setting, collection)
+    closest = collection.search(question, 1, "dense", 1.0) if floor > 0 else []
+    return bool(closest) and closest[0].score < floor
 
 
 def similarity_floor(setting: str | float, collection) -> float:

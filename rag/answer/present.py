@@ -92,9 +92,18 @@ def left_out(document: dict) -> str:
     return said
 
 
-def where(hit: dict) -> str:
-    """'document, page N' for a hit in its JSON shape."""
-    return hit["document"] + (f", page {hit['page']}" if hit.get("page") else "")
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending in "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    return (text[:limit].rsplit(" ", 1)[0] or text[:limit]).rstrip(" ,;:") + "…"
+
+
+def where(hit: dict, collection: bool = False) -> str:
+    """'document, page N' for a hit (or evidence item) in its JSON shape; with ``collection``, the collection it
+    came from before it ('Trauma / document, page N'), for an answer drawn from several."""
+    return (f"{hit['collection']} / " if collection and hit.get("collection") else "") + hit["document"] \
+        + (f", page {hit['page']}" if hit.get("page") else "")
 
 
 def links(reference: dict) -> str:
@@ -132,7 +141,8 @@ def export_markdown(collection: str, messages: list[dict]) -> str:
             lines += [f"_{answer['note']}_", ""]
         if answer.get("evidence"):
             lines += ["Evidence:", ""]
-            lines += [f"{e['n']}. {where(e)}: “{' '.join(e['text'].split())}”" for e in answer["evidence"]]
+            several = len(answer.get("collections") or []) > 1
+            lines += [f"{e['n']}. {where(e, several)}: “{' '.join(e['text'].split())}”" for e in answer["evidence"]]
             lines.append("")
         cited = {e["document"] for e in answer.get("evidence") or []}
         refs = {d: r for d, r in (answer.get("references") or {}).items() if d in cited}

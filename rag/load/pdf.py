@@ -57,8 +57,8 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
     finally:
         pdf.close()
     metadata = {"running_lines_removed": removed} if removed else {}
-    metadata.update({"unreadable_pages": unreadable} if unreadable else {}, **({"doi": found["doi"]} if "doi" in found
-                                                                                else {}))
+    metadata.update({"unreadable_pages": unreadable} if unreadable else {},
+                    **{k: found[k] for k in ("doi", "authors", "journal", "year") if k in found})
     return [Document(name, found["title"] or name, sections, metadata)]
 
 

@@ -17,10 +17,12 @@ from ..answer.present import (
     highlighted_markdown,
     links,
     sentence_markdown,
+    shorten,
     where,
 )
 from ..engine import Engine
-from .filters import chosen_filters
+from ..errors import CollectionError
+from .filters import asked, chosen_filters
 from .pages import page_image
 from .warmup import EXAMPLES, SAMPLE
 
@@ -42,8 +44,11 @@ def chat(engine: Engine, name: str) -> None:
     refs.download_button("Cited works: RIS", ris(works), file_name=f"{name}-cited.ris",
                          mime="application/x-research-info-systems", disabled=not works)
 
-    def opener(chunk_id: str):
-        return engine.original(name, chunk_id)
+    def opener(item: dict):  # the original of a cited passage, in the collection it came from
+        try:
+            return engine.original(item.get("collection") or name, item["chunk_id"])
+        except CollectionError:  # a collection asked alongside this one and deleted since
+            return None
 
     for n, message in enumerate(messages):
         with st.chat_message(message["role"]):
@@ -57,14 +62,18 @@ def chat(engine: Engine, name: str) -> None:
     if not messages and "example" not in state and (picked := welcome(engine, name)):
         state.example = picked  # asked on a fresh page, without the welcome above it
         st.rerun()
-    if question := st.chat_input(f"Ask about “{name}”") or state.pop("example", None):
+    names = asked(name)
+    if len(names) > 1:
+        st.caption(f"Questions go to {' and '.join(f'“{escape(n)}”' for n in names)}: their passages are ranked "
+                   "together, and each source names its collection.")
+    if question := st.chat_input(f"Ask about {' and '.join(f'“{n}”' for n in names)}") or state.pop("example", None):
         with st.chat_message("user"):
             st.markdown(escape(question))
         history = [(q["content"], a["content"]) for q, a in zip(messages[::2], messages[1::2], strict=False)]
         with st.chat_message("assistant"):
             chosen = chosen_filters(name)
             within = {"filters": chosen.describe()} if chosen else {}  # kept with the answer, shown above it
-            stream = engine.ask(name, question, history, k=state.top_k, filters=chosen or None,
+            stream = engine.ask(names, question, history, k=state.top_k, filters=chosen or None,
                                 mode="hybrid" if state.hybrid else "dense", temperature=state.temperature,
                                 max_tokens=state.max_tokens)
             with st.spinner("Finding the evidence…"):
@@ -114,7 +123,7 @@ def welcome(engine: Engine, name: str) -> str | None:
         st.markdown(f"“{escape(name)}” holds {len(docs)} document{'s' if len(docs) > 1 else ''}:")
         for d in docs[:8]:
             link = links(d.get("metadata") or {})
-            st.markdown(f"- {escape(d['title'][:150])}" + (f" · {link}" if link else ""))
+            st.markdown(f"- {escape(shorten(d['title'], 150))}" + (f" · {link}" if link else ""))
         if len(docs) > 8:
             st.caption(f"and {len(docs) - 8} more (see Documents in the sidebar)")
         if name != SAMPLE:
@@ -134,12 +143,13 @@ def show_evidence(answer: dict) -> None:
         with st.container(border=True):
             st.markdown("**Evidence**")
             for e in answer["evidence"]:
-                st.markdown(f"**[{e['n']}]** “{escape(' '.join(e['text'].split()))}”  \n:gray[{escape(where(e))}]")
+                st.markdown(f"**[{e['n']}]** “{escape(' '.join(e['text'].split()))}”  \n"
+                            f":gray[{escape(where(e, several(answer)))}]")
 
 
 def show_sources(answer: dict, original=None, key: str = "") -> None:
     """Notes on the answer, the passage behind each cited evidence item (with its page and original file where
-    ``original(chunk_id)`` finds the file), and the passages not cited."""
+    ``original(citation)`` finds the file), and the passages not cited."""
     if note := answer_note(answer):
         st.caption(escape(note))
     cited_passages = set()
@@ -147,17 +157,22 @@ def show_sources(answer: dict, original=None, key: str = "") -> None:
         passage = answer["passages"][c["passage"] - 1]
         cited_passages.add(c["passage"])
         shown = bool(st.session_state.get(f"page-{key}-{c['n']}"))  # a page asked for keeps its source open
-        with st.expander(f"[{c['n']}] {where(c)} · score {passage['score']:.2f}", expanded=shown):
+        with st.expander(f"[{c['n']}] {where(c, several(answer))} · score {passage['score']:.2f}", expanded=shown):
             if reference := (answer.get("references") or {}).get(c["document"]):
                 st.caption(cite(reference))
             st.markdown(highlighted_markdown(passage["text"], [c["text"]]))
             if original:
-                show_original(original(c["chunk_id"]), c, f"{key}-{c['n']}")
+                show_original(original(c), c, f"{key}-{c['n']}")
     others = [p for n, p in enumerate(answer["passages"], 1) if n not in cited_passages]
     if others:
         with st.expander(f"Retrieved but not cited ({len(others)})", expanded=bool(answer.get("declined"))):
             for p in others:
-                st.markdown(f"**{escape(where(p))}** · score {p['score']:.2f}  \n{escape(p['text'])}")
+                st.markdown(f"**{escape(where(p, several(answer)))}** · score {p['score']:.2f}  \n{escape(p['text'])}")
+
+
+def several(answer: dict) -> bool:
+    """Whether an answer was drawn from more than one collection (its sources then name theirs)."""
+    return len(answer.get("collections") or []) > 1
 
 
 def show_original(found: tuple[Path, str] | None, citation: dict, key: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..answer.present import escape, left_out, links
+from ..answer.present import escape, left_out, links, shorten
 from ..engine import Engine
 from ..index.ingest import IngestReport
 
@@ -58,8 +58,10 @@ def documents(engine: Engine, name: str) -> None:
     with st.expander(f"Documents ({len(docs)})"):
         for doc_id, doc in sorted(docs.items(), key=lambda d: d[1]["source"].lower()):
             left, right = st.columns([5, 1])
-            link = links(doc.get("metadata") or {})
-            left.markdown(f"{escape(doc['source'])}  \n:gray[{escape(doc['title'][:80])} · {doc['chunks']} passages"
+            meta = doc.get("metadata") or {}
+            link, published = links(meta), " ".join(str(meta[k]) for k in ("journal", "year") if meta.get(k))
+            left.markdown(f"{escape(doc['source'])}  \n:gray[{escape(shorten(doc['title'], 80))}"
+                          f"{escape(' · ' + published) if published else ''} · {doc['chunks']} passages"
                           f"{escape(left_out(doc))}]" + (f"  \n{link}" if link else ""))
             if right.button("", icon=REMOVE, key=f"remove-{doc_id}",
                             help=f"Remove {doc['source']} from the collection"):

@@ -1,17 +1,20 @@
 """The cited page itself: a PDF page rendered with the cited sentence highlighted, and the original file.
 
-pypdfium2 renders the page and finds the sentence in its text layer (its search sees through line breaks); the
-boxes of the characters found are shaded. A sentence the search cannot find (a hyphenation the text layer
-spells otherwise) is looked up by its first and last words; failing that the page is shown without a mark, and
+pypdfium2 renders the page; the sentence is found in its text layer read as the loader read it (line breaks,
+hyphenation marks and line-end hyphens seen through), and the boxes of its characters are shaded. A sentence not
+found whole is looked up by its first and last six words; failing that the page is shown without a mark, and
 says so.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 SCALE = 2.0  # pixels per PDF point: sharp enough to read on a laptop screen
 SHADE = (255, 196, 0, 96)
+BREAKS = re.compile(r"[\ufffe\u00ad]\s*|(?<=[a-z])-\r?\n(?=[a-z])")  # what the loader removes from a page
 
 
 def page_image(path: Path, page: int, texts: list[str]):
@@ -42,13 +45,31 @@ def page_image(path: Path, page: int, texts: list[str]):
 
 def locate(text_page, text: str) -> tuple[int, int] | None:
     """(first character, count) of ``text`` on the page: the whole of it, else from its first six words to its last
-    six; None if neither is found."""
+    six; None if neither is found. The page's text is read as the loader read it (``flatten``), so a sentence with a
+    word hyphenated at a line end ("stu-/dies", which pdfium gives as "stu\ufffedies") is found too."""
+    flat, index = flatten(text_page.get_text_range())
     words = text.split()
-    whole = text_page.search(" ".join(words), match_case=False).get_next()
-    if whole or len(words) < 8:
-        return whole
-    head = text_page.search(" ".join(words[:6]), match_case=False).get_next()
-    if head is None:
-        return None
-    tail = text_page.search(" ".join(words[-6:]), index=head[0], match_case=False).get_next()
-    return (head[0], tail[0] + tail[1] - head[0]) if tail else head
+
+    def find(part: list[str], start: int = 0):
+        return re.compile(r"\s+".join(map(re.escape, part)), re.I).search(flat, start) if part else None
+
+    found = find(words)
+    span = found.span() if found else None
+    if span is None and len(words) >= 8 and (head := find(words[:6])):
+        tail = find(words[-6:], head.end())
+        span = (head.start(), tail.end() if tail else head.end())
+    return (index[span[0]], index[span[1] - 1] - index[span[0]] + 1) if span else None
+
+
+def flatten(page: str) -> tuple[str, list[int]]:
+    """The page's text as ``rag.load.pdf`` reads it (hyphenation marks and line-end hyphens removed, NFKC), and
+    the pdfium character index each of its characters comes from."""
+    chars, index, last = [], [], 0
+    for cut in [*BREAKS.finditer(page), None]:
+        end = cut.start() if cut else len(page)
+        for i in range(last, end):
+            for c in unicodedata.normalize("NFKC", page[i]):
+                chars.append(c)
+                index.append(i)
+        last = cut.end() if cut else end
+    return "".join(chars), index

@@ -27,7 +27,8 @@ def sidebar(engine: Engine) -> str | None:
 
 
 def choose(engine: Engine) -> str | None:
-    """The collection picker and the form that creates a new one (selected once created)."""
+    """The collection picker, the other collections to ask with it, and the form that creates a new one (selected
+    once created)."""
     state = st.session_state
     found = engine.collections()
     names = [c["name"] for c in found if not c.get("damaged")]
@@ -37,6 +38,12 @@ def choose(engine: Engine) -> str | None:
     elif names and state.get("collection") not in names:  # none yet (the samples appeared since), or deleted
         state.collection = names[0]
     name = st.selectbox("Collection", names, key="collection", placeholder="No collections yet")
+    if name and len(names) > 1:
+        also = f"also-{name}"
+        state[also] = [n for n in state.get(also, []) if n in names and n != name]  # none deleted since
+        st.multiselect("Also ask", [n for n in names if n != name], key=also, placeholder="No other collection",
+                       help="Questions are answered from these collections too: their passages are ranked together "
+                            "with this collection's, and each source names its collection.")
     with st.form("create", clear_on_submit=True, border=False):
         new = st.text_input("New collection", placeholder="e.g. Anticoagulation")
         if st.form_submit_button("Create") and new.strip():

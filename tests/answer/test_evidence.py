@@ -19,7 +19,8 @@ AFFILIATION = ("Department of Trauma Surgery, University of Toronto, Toronto, Ca
 
 
 def hits(*texts: str) -> list[Hit]:
-    return [Hit(Chunk(id=f"doc-{i:04d}", document=f"paper{i}.pdf", text=t, page=i + 1), 1.0 - i / 10)
+    return [Hit(Chunk(id=f"doc-{i:04d}", document=f"paper{i}.pdf", text=t, page=i + 1, collection="Trauma"),
+                1.0 - i / 10)
             for i, t in enumerate(texts)]
 
 
@@ -97,7 +98,7 @@ def test_a_short_sentence_is_not_joined_across_a_reference_entry():
 def test_to_dict_shape():
     (first,) = select(QUESTION, hits(MALARIA, ANSWER), HashEmbed(), count=1)
     assert isinstance(first, Evidence)
-    assert first.to_dict() == {"n": 1, "document": "paper1.pdf", "page": 2, "text": ANSWER,
+    assert first.to_dict() == {"n": 1, "collection": "Trauma", "document": "paper1.pdf", "page": 2, "text": ANSWER,
                                "score": round(first.score, 4), "passage": 2, "chunk_id": "doc-0001"}
     assert isinstance(first.to_dict()["score"], float)
 

@@ -218,8 +218,8 @@ def test_to_dict_shape():
     assert data["standalone"] == QUESTION and data["note"] == "" and data["declined"] is False
     assert data["answer"] == answer.answer
     assert data["evidence"] == [e.to_dict() for e in answer.evidence]
-    assert data["evidence"][0] == {"n": 1, "document": "paper0.pdf", "page": 1, "text": ENOXAPARIN, "score": 0.9,
-                                   "passage": 1, "chunk_id": "doc0-0000"}
+    assert data["evidence"][0] == {"n": 1, "collection": "", "document": "paper0.pdf", "page": 1, "text": ENOXAPARIN,
+                                   "score": 0.9, "passage": 1, "chunk_id": "doc0-0000"}
     # Citations in order of first use, each the cited evidence item
     assert [c["n"] for c in data["citations"]] == [2, 1]
     assert data["citations"][0] == {"n": 2, **answer.evidence[1].to_dict()}

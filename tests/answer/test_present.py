@@ -7,6 +7,8 @@ from rag.answer.present import (
     highlight,
     highlighted_markdown,
     sentence_markdown,
+    shorten,
+    where,
 )
 
 
@@ -39,6 +41,19 @@ def test_export():
     assert "Heparin helps [1]. Heparin never fails [1]. [unsupported: a negation that the evidence does not have]" in md
 
 
+def test_a_source_names_its_collection_when_the_answer_drew_on_several():
+    hit = {"collection": "Cardiology", "document": "a.pdf", "page": 2}
+    assert (where(hit), where(hit, True), where({**hit, "page": None}, True)) == (
+        "a.pdf, page 2", "Cardiology / a.pdf, page 2", "Cardiology / a.pdf")
+    evidence = {"n": 1, **hit, "text": "Heparin helps.", "score": 0.5}
+    answer = {"evidence": [evidence], "sentences": [], "collections": ["Trauma", "Cardiology"]}
+    md = export_markdown("Trauma", [{"role": "assistant", "content": "Heparin helps [1].", "answer": answer}])
+    assert "1. Cardiology / a.pdf, page 2: “Heparin helps.”" in md
+    md = export_markdown("Trauma", [{"role": "assistant", "content": "Heparin helps [1].",
+                                     "answer": {**answer, "collections": ["Cardiology"]}}])
+    assert "1. a.pdf, page 2: “Heparin helps.”" in md
+
+
 def test_the_live_view_and_the_replay_show_the_same_characters():
     sentences = [{"text": "Heparin helps [1].", "citations": [1], "supported": True, "support": 0.9, "reason": ""},
                  {"text": "It cures <b>all</b> [2].", "citations": [2], "supported": False, "support": 0.2,
@@ -68,3 +83,10 @@ def test_references_link_to_doi_and_pubmed_and_close_the_export():
                                     {"role": "assistant", "content": "Heparin helps [1].",
                                      "answer": {"evidence": [evidence], "references": references}}])
     assert md.endswith("References:\n\n- datta\\.pdf: " + cite(paper) + "\n")  # only the cited documents
+
+
+def test_a_long_title_is_cut_at_a_word_and_says_so():
+    title = "Complications related to deep venous thrombosis prophylaxis in trauma: a systematic review"
+    assert shorten(title, 64) == "Complications related to deep venous thrombosis prophylaxis in…"
+    assert shorten(title, 78) == "Complications related to deep venous thrombosis prophylaxis in trauma: a…"
+    assert shorten(title, 200) == title

@@ -1,5 +1,7 @@
 """Filters by document, year and journal, applied inside retrieval: the best passages of the admitted documents."""
 
+import json
+
 import pytest
 
 from rag.engine import Engine
@@ -50,3 +52,33 @@ def test_a_filtered_search_finds_the_best_passages_of_the_admitted_documents(tmp
     # Asking with a filter answers from the admitted documents only
     answer = engine.ask("c", "What lowered malaria in children?", filters=Filters(year_to=2017)).run()
     assert {p.chunk.document for p in answer.passages} == {"27182818"}
+
+
+@pytest.mark.slow
+def test_year_and_journal_filters_find_pdfs_by_what_their_first_page_prints(capsys):
+    from rag.cli import main
+    from tests.conftest import shared_data
+
+    folder = shared_data("pdfs")
+    probes = {p["file"]: p["probe_phrases"][0] for p in json.loads((folder / "manifest.json").read_text())}
+    datta, douglas, webb = papers = ("datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf",  # 2010
+                                     "douglas2014_ace_n_domain_inhibitors_clinsci.pdf",  # 2014, Clinical Science
+                                     "webb2017_vespa_selective_pressure_peerjcs.pdf")  # 2017, PeerJ Comput. Sci.
+    assert main(["ingest", *(str(folder / p) for p in papers), "--collection", "papers"]) == 0
+
+    def found(*options: str) -> set[str]:
+        """The papers that their own probe phrase finds (in the top 3) under the filter ``options``."""
+        seen = set()
+        for paper in papers:
+            capsys.readouterr()
+            assert main(["search", probes[paper], "--collection", "papers", "-k", "3", "--json", *options]) == 0
+            if paper in {hit["document"] for hit in json.loads(capsys.readouterr().out)["hits"]}:
+                seen.add(paper)
+        return seen
+
+    assert found() == {datta, douglas, webb}
+    assert found("--year-from", "2014") == {douglas, webb}
+    assert found("--year-to", "2013") == {datta}
+    assert found("--year-from", "2011", "--year-to", "2016") == {douglas}
+    assert found("--journal", "clinical science") == {douglas}
+    assert found("--journal", "peerj", "--year-to", "2016") == set()

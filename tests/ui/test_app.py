@@ -228,10 +228,14 @@ def test_a_cited_pdf_page_is_rendered_with_the_sentence_shaded():
     _, found = page_image(pdf, 1, [sentence.replace("mechanical compression", "physical pressure")])
     _, missing = page_image(pdf, 1, ["Nothing on this page reads like this sentence at all."])
     assert (found, missing) == (1, 0)
+    # A word hyphenated at a line end ("stu-dies", which pdfium gives as "stu\ufffedies") does not hide the sentence
+    _, hyphenated = page_image(pdf, 2, ["Future studies are needed to identify the trauma populations that will "
+                                        "benefit from prophylactic IVC filtration."])
+    assert hyphenated == 1
 
 
 @pytest.mark.slow
-def test_a_question_can_be_restricted_to_chosen_documents():
+def test_a_question_can_be_restricted_to_chosen_documents_or_a_journal():
     tully = "tully2010_heart_failure_programmes_rehabrespract.pdf"
     at = start()
     at.multiselect(key="only-Sample papers").select(tully).run()
@@ -240,3 +244,38 @@ def test_a_question_can_be_restricted_to_chosen_documents():
     answer = at.session_state.chats["Sample papers"][-1]["answer"]
     assert answer["passages"] and {p["document"] for p in answer["passages"]} == {tully}
     assert any(c.value.replace("\\", "") == f"Searched only: documents {tully}" for c in at.caption)
+    # The sample PDFs' journal and year are read from their first pages: the documents list shows them, and a
+    # journal filter keeps the DVT paper (Journal of Trauma Management & Outcomes) out of a question about DVT
+    assert "Patient Experiences of Structured Heart Failure Programmes · Rehabilitation Research and Practice " \
+           "2010 · " in texts(at).replace("\\", "")
+    at.multiselect(key="only-Sample papers").unselect(tully).run()
+    at.text_input(key="journal-Sample papers").set_value("rehabilitation").run()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert answer["passages"] and {p["document"] for p in answer["passages"]} == {tully}
+    assert any(c.value.replace("\\", "") == 'Searched only: journal "rehabilitation"' for c in at.caption)
+
+
+@pytest.mark.slow
+def test_a_question_asked_of_two_collections_cites_and_opens_a_source_of_the_second():
+    at = start()
+    at.text_input[0].set_value("Notes")
+    at.button(key="FormSubmitter:create-Create").click().run()
+    note = b"Aspirin after hip surgery is cheap, and patients take it at home."
+    at.file_uploader[0].set_value(("aspirin.txt", note, "text/plain"))
+    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    at.multiselect(key="also-Notes").select("Sample papers").run()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    assert not at.exception
+    answer = at.session_state.chats["Notes"][-1]["answer"]
+    assert answer["collections"] == ["Notes", "Sample papers"]
+    assert (answer["passages"][0]["collection"], answer["passages"][0]["document"]) == ("Sample papers", PDF)
+    [cited, *_] = [c for c in answer["citations"] if c["collection"] == "Sample papers"]
+    # Its source names the collection, and opens there: the page rendered, the original downloadable
+    label = f"[{cited['n']}] Sample papers / {PDF}, page {cited['page']} · score "
+    assert any(e.label.startswith(label) for e in at.expander), [e.label for e in at.expander]
+    at.toggle(key=f"page-m1-{cited['n']}").set_value(True).run()
+    assert not at.exception
+    [image] = at.get("image")
+    assert image.proto.imgs[0].caption == f"{PDF}, page {cited['page']}"  # found and shaded on the page
+    assert f"download-m1-{cited['n']}" in [d.key for d in at.get("download_button")]

@@ -1,0 +1,138 @@
+"""Authors, journal and year of a PDF: what the shared papers print on page 1, and conservative edge cases."""
+
+import json
+
+import pytest
+
+from rag.load.pdf import load_pdf
+from rag.load.pdfcite import names
+from tests.conftest import shared_data
+
+TITLE = "Heparin after hip fracture surgery: a randomised trial"
+
+
+def paper(*pages: list, info: dict | None = None) -> bytes:
+    """A PDF whose pages hold lines of Helvetica text; a line is a string (10 pt) or (text, size in points).
+    ``info`` is the document information dictionary (Title, Author, Subject, CreationDate...)."""
+    def string(text: str) -> str:
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for lines in pages:
+        shown = " ".join(f"/F1 {size} Tf {size * 1.4:.1f} TL {string(text)} Tj T*"
+                         for text, size in ((line, 10) if isinstance(line, str) else line for line in lines))
+        content = f"BT 72 740 Td {shown} ET"
+        objects.append(f"<< /Length {len(content.encode('cp1252'))} >>\nstream\n{content}\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>")
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    trailer = ""
+    if info:
+        objects.append("<< " + " ".join(f"/{k} {string(v)}" for k, v in info.items()) + " >>")
+        trailer = f"/Info {len(objects)} 0 R"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("cp1252")
+    table = "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    out += (f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n{table}"
+            f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R {trailer} >>\nstartxref\n{len(out)}\n%%EOF\n").encode()
+    return out
+
+
+BODY = ["Background: patients who had hip fracture surgery received heparin or placebo for six weeks.",
+        "Results: venous thrombosis was less frequent with heparin than with placebo in this trial.",
+        "Conclusions: heparin after hip fracture surgery prevents venous thrombosis in older patients."]
+
+
+def cited(*page1, info=None, last=None) -> dict:
+    """The reference fields a generated paper's metadata gets: authors, journal, year."""
+    pages = [list(page1)] + ([last] if last else [])
+    [doc] = load_pdf(paper(*pages, info=info), "paper.pdf")
+    return {k: doc.metadata[k] for k in ("authors", "journal", "year") if k in doc.metadata}
+
+
+def test_each_shared_paper_gives_the_authors_journal_and_year_it_prints():
+    """Checked by reading page 1 of each: the journal as printed (PeerJ abbreviates its name; the manifest's
+    "(Hindawi)" is the publisher, not part of the name), authors as PubMed writes them, as the manifest lists them."""
+    folder = shared_data("pdfs")
+    journals = {"datta2010": "Journal of Trauma Management & Outcomes",
+                "agyemanduah2014": "BMC Health Services Research", "tully2010": "Rehabilitation Research and Practice",
+                "douglas2014": "Clinical Science", "webb2017": "PeerJ Comput. Sci."}
+    for item in json.loads((folder / "manifest.json").read_text()):
+        [doc] = load_pdf((folder / item["file"]).read_bytes(), item["file"])
+        assert doc.metadata["authors"] == item["authors"].split(", "), item["file"]
+        assert doc.metadata["year"] == str(item["year"]), item["file"]
+        assert doc.metadata["journal"] == journals[item["file"].split("_")[0]], item["file"]
+
+
+def test_a_running_header_and_an_author_line_with_affiliation_marks():
+    assert cited("Clinical Science (2014) 126, 305-313 (Printed in Great Britain)", (TITLE, 18),
+                 ("Ross G. DOUGLAS*1, Rajni K. SHARMA†1, Jean-Pierre van der BERG‡,", 9),
+                 ("Ana M. O'Connell2 and Li WEI*", 9), "*Institute of Infectious Disease, University of Cape Town",
+                 *BODY) == {"authors": ["Douglas RG", "Sharma RK", "van der Berg JP", "O'Connell AM", "Wei L"],
+                            "journal": "Clinical Science", "year": "2014"}
+
+
+def test_a_citation_line_counts_only_when_it_names_the_first_author():
+    own = ("Smith et al. Trials in Surgery 2019, 7:12", "Jane Q. Smith, Omar Khan")
+    assert cited((TITLE, 18), (own[1], 10), *BODY, own[0]) == {
+        "authors": ["Smith JQ", "Khan O"], "journal": "Trials in Surgery", "year": "2019"}
+    # The body citing another paper in the same form says nothing of this one's journal or year
+    assert cited((TITLE, 18), (own[1], 10), *BODY, "as Brown et al. Lancet Haematology 2015, 2:30 found") == {
+        "authors": ["Smith JQ", "Khan O"]}
+
+
+def test_the_file_dates_and_the_accepted_date_are_not_the_year():
+    info = {"CreationDate": "D:20110207103330+02'00'", "ModDate": "D:20120101000000Z"}
+    assert cited((TITLE, 18), *BODY, "Received 9 November 2010; Accepted 25 December 2010", info=info) == {}
+    # Published beats copyright; copyright alone is used
+    assert cited((TITLE, 18), "Published 5 June 2017", *BODY, "Copyright 2016 The Authors") == {"year": "2017"}
+    assert cited((TITLE, 18), *BODY, "\xa9 2016 The Authors. Open access under CC BY.") == {"year": "2016"}
+
+
+def test_a_masthead_and_a_running_footer_of_the_last_page():
+    assert cited("Hindawi Publishing Corporation", "Rehabilitation Research and Practice",
+                 "Volume 2010, Article ID 157939, 6 pages", (TITLE, 18), *BODY)["journal"] == \
+        "Rehabilitation Research and Practice"
+    footer = ["Webb AE. 2016. Other work. Nucleic Acids Research 44:D710.",
+              "Webb et al. (2017), PeerJ Comput. Sci., DOI 10.7717/peerj-cs.118 16/16"]
+    assert cited((TITLE, 18), ("Andrew E. Webb1, Mary J. O'Connell1,2", 10), "1 School of Biology, Dublin",
+                 *BODY, last=footer) == {"authors": ["Webb AE", "O'Connell MJ"], "journal": "PeerJ Comput. Sci.",
+                                         "year": "2017"}
+
+
+def test_the_metadata_subject_and_author_where_the_publisher_wrote_them():
+    subject = {"Subject": "Journal of Trauma Management & Outcomes 2010 4:1. doi:10.1186/1752-2897-4-1"}
+    assert cited((TITLE, 18), *BODY, info=subject) == {"journal": "Journal of Trauma Management & Outcomes",
+                                                        "year": "2010"}
+    # A Subject that lists subjects is no journal
+    assert cited((TITLE, 18), *BODY, info={"Subject": "Bioinformatics, Computational Biology"}) == {}
+    # The Author entry counts when the Title entry is the paper's own title, not otherwise (whoever typed the file)
+    filled = {"Title": TITLE, "Author": "Jane Q. Smith; Omar Khan"}
+    assert cited((TITLE, 18), *BODY, info=filled) == {"authors": ["Smith JQ", "Khan O"]}
+    assert cited((TITLE, 18), *BODY, info={**filled, "Title": "draft3"}) == {}
+    assert cited((TITLE, 18), *BODY, info={**filled, "Author": "Nuala E. Tully {et al.}"}) == {}
+
+
+@pytest.mark.parametrize("lines", [
+    [("Open Access Research Article", 10)],  # labels, not people
+    [("Heart Failure Programmes", 10)],  # a subtitle: one "name" without a mark or initial
+    [("Andrew E. Webb1, Thomas A. Walsh1", 10), ("Mary J. O'Connell (corresponding)", 10)],  # one line unread
+    [("Datta I, Ball CG, Rudmik L", 10)],  # surname-first, as reference lists write them
+])
+def test_lines_after_the_title_that_are_not_all_names_give_no_authors(lines):
+    assert "authors" not in cited((TITLE, 18), *lines, "Abstract", *BODY)
+
+
+def test_names_are_written_surname_then_initials():
+    assert names("Josephine Nana Afrakoma Agyeman-Duah1*, Antje Theurer2,3, Charles Munthali3") == [
+        "Agyeman-Duah JNA", "Theurer A", "Munthali C"]
+    assert names(", Noor Alide4 and Florian Neuhann5") == ["Alide N", "Neuhann F"]
+    assert names("Nuala E. Tully, Karen M. Morgan, and Hannah M. McGee") == ["Tully NE", "Morgan KM", "McGee HM"]
+    assert names("K. Ravi ACHARYA\u2021, Kelly CHIBALE\u2020 and Edward D. STURROCK\u2217") == [
+        "Acharya KR", "Chibale K", "Sturrock ED"]
+    assert names("Department of Surgery, University of Calgary") == []
