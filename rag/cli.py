@@ -41,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--collection", "-c", required=True)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="read, chunk and embed on Ray: a local instance, or the cluster at ADDRESS (HOST:PORT, "
+                        "ray://HOST:PORT or auto); give it after the files")
     p.set_defaults(run=cmd_ingest)
 
     for name, run, help_ in (("search", cmd_search, "show the passages that best match a query"),
@@ -87,7 +90,7 @@ def cmd_ingest(engine, args) -> int:
     from .cli_models import progress_bars
 
     progress, bars = progress_bars()
-    report = engine.ingest(args.collection, args.paths, progress)
+    report = engine.ingest(args.collection, args.paths, progress, args.ray)
     for bar in bars.values():
         bar.close()
     if args.json:

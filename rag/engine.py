@@ -118,13 +118,24 @@ class Engine(EngineModels):
 
     # Ingestion
 
-    def ingest(self, name: str, files: list[Path | tuple[str, Path]], progress: Progress | None = None) -> IngestReport:
+    def ingest(self, name: str, files: list[Path | tuple[str, Path]], progress: Progress | None = None,
+               ray: str | None = None) -> IngestReport:
         """Add files (paths, folders, or (display name, path) pairs) to collection ``name``, creating it if needed.
 
-        ``progress(stage, done, total, item)`` is called with stage "reading" per file and "indexing" per batch.
+        ``progress(stage, done, total, item)`` is called with stage "reading" per file and "indexing" per batch
+        (and "embedding" per batch embedded on Ray). ``ray`` runs the work on Ray: "" for a local instance, else
+        the address of a cluster (see ``rag.index.ray_ingest``); the result is the same.
         """
         items = [item for f in files for item in ([f] if isinstance(f, tuple) else [(p.name, p) for p in expand([f])])]
+        if ray is not None:
+            from .index.cluster import check
+
+            check(ray)  # a wrong address or no Ray is said before the collection is created
         collection = self.create(name)
+        if ray is not None:
+            from .index.ray_ingest import ray_ingest
+
+            return ray_ingest(collection, self.tokenizer(collection.model), self.settings, items, progress, ray or None)
         return ingest(collection, self.tokenizer(collection.model), self.settings, items, progress)
 
     def reindex(self, name: str, embeddings: str, progress: Progress | None = None) -> dict:

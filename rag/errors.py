@@ -28,3 +28,7 @@ class LoadError(RagError):
 
 class CollectionError(RagError):
     """A collection is missing, misnamed, or cannot be used as configured."""
+
+
+class ClusterError(RagError):
+    """Ray is missing, could not be started or reached, or the work sent to it failed (nothing was changed)."""

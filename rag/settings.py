@@ -2,11 +2,14 @@
 
 No other module reads the environment. Every field here is documented in the README's settings table.
 This module only parses and validates values; it does not look for models (``models.py``) or backends (``index``).
+``environment`` sets variables that a library reads itself (Ray): fixed values, not settings of this app.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -150,3 +153,19 @@ def _parse(name: str, raw: str, default):
     except ValueError:
         kind = "true or false" if isinstance(default, bool) else type(default).__name__
         raise ConfigError(f"{name}={raw!r} is not a valid value (expected {kind}).") from None
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set process environment variables for the length of the block (for child processes, and for a library
+    that reads them at import or start, like Ray), then put back what was there."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

