@@ -66,7 +66,9 @@ def chat(engine: Engine, name: str) -> None:
     if len(names) > 1:
         st.caption(f"Questions go to {' and '.join(f'“{escape(n)}”' for n in names)}: their passages are ranked "
                    "together, and each source names its collection.")
-    if question := st.chat_input(f"Ask about {' and '.join(f'“{n}”' for n in names)}") or state.pop("example", None):
+    # A fixed key keeps one input while its placeholder changes (another key would add a second box during the rerun)
+    placeholder = f"Ask about {' and '.join(f'“{n}”' for n in names)}"
+    if question := st.chat_input(placeholder, key="ask") or state.pop("example", None):
         with st.chat_message("user"):
             st.markdown(escape(question))
         history = [(q["content"], a["content"]) for q, a in zip(messages[::2], messages[1::2], strict=False)]

@@ -124,6 +124,8 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
             page.keyboard.press("Escape")
             expect(page.get_by_text("Questions go to “Browser test” and “Sample papers”")).to_be_visible(timeout=30_000)
             idle(page)
+            expect(chat_input).to_have_count(1)  # one box, its placeholder changed in place
+            expect(chat_input).to_have_attribute("placeholder", "Ask about “Browser test” and “Sample papers”")
             chat_input.fill("What did patients value in structured heart failure programmes?")
             chat_input.press("Enter")
             second = page.get_by_test_id("stChatMessage").nth(1)
