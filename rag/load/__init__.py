@@ -9,6 +9,7 @@ text is kept: nothing in a document is executed or rendered. One module a format
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -86,6 +87,8 @@ def _dispatch(data: bytes, name: str) -> list[Document]:
 def _text_documents(text: str, name: str) -> list[Document]:
     if is_medline(text):
         return load_medline(text, name)
+    if _is_json(text):  # data (an export, a manifest), whose passages would be keys, quotes and brackets
+        raise LoadError(name, f"JSON data, not a document; supported: {SUPPORTED}")
     suffix = Path(name).suffix.lower()
     lowered = text[:4096].lower().lstrip()
     if lowered.startswith(("<!doctype html", "<html")) or "<html" in lowered[:1024] or (
@@ -94,3 +97,19 @@ def _text_documents(text: str, name: str) -> list[Document]:
     if suffix in MARKDOWN:
         return [markdown(text, name)]
     return [plain(text, name)]
+
+
+def _is_json(text: str) -> bool:
+    """Whether ``text`` is JSON or JSON Lines: a JSON object or array whole, or on each of its first lines."""
+    stripped = text.lstrip()
+    if stripped[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(stripped)
+        return True
+    except ValueError:
+        lines = [line for line in stripped.splitlines()[:20] if line.strip()]
+    try:
+        return all(isinstance(json.loads(line), dict | list) for line in lines)
+    except ValueError:
+        return False

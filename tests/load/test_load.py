@@ -146,3 +146,21 @@ def test_a_bug_in_a_parser_is_logged_with_its_traceback_and_reported_for_that_fi
         load_file(path)
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert "note.txt" in record.getMessage() and record.exc_info[0] is AttributeError
+
+
+@pytest.mark.parametrize("name, data", [
+    ("dev.json", json.dumps({"12345": {"QUESTION": "Does heparin help?", "CONTEXTS": ["It does."]}}, indent=1)),
+    ("manifest.json", "[\n {\"file\": \"a.pdf\", \"sha256\": \"00ff\"}\n]\n"),
+    ("corpus.jsonl", '{"_id": "1", "title": "Heparin", "text": "It helps."}\n{"_id": "2", "text": "No."}\n'),
+    ("notes.txt", '{"a": 1}\n'),  # by content, whatever the name says
+])
+def test_json_data_is_refused_as_not_a_document(tmp_path, name, data):
+    (tmp_path / name).write_text(data)
+    with pytest.raises(LoadError, match="JSON data, not a document; supported: PDF"):
+        load_file(tmp_path / name)
+
+
+def test_prose_that_opens_with_a_bracket_is_still_text(tmp_path):
+    (tmp_path / "notes.txt").write_text("[1] Heparin after hip surgery.\n{Draft} Trauma patients bleed less with it.\n")
+    (doc,) = load_file(tmp_path / "notes.txt")
+    assert "Trauma patients bleed less" in doc.text
