@@ -13,7 +13,7 @@ from ..documents import Document, Section
 from ..errors import LoadError
 from ..text import CONTROL, tidy
 
-SUPPORTED = "PDF, plain text, Markdown, HTML, PubMed XML, MEDLINE/.nbib"
+SUPPORTED = "PDF, plain text, Markdown, HTML, PubMed XML, MEDLINE/.nbib, JATS XML"
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
 SAMPLE = 1_000_000  # bytes the code page is detected from (the rest is decoded in it, bytes it lacks replaced)
 
