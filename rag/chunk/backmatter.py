@@ -27,6 +27,9 @@ _AFFILIATION = re.compile(r"\b(?:Department|Dept|University|Universit[àéä]t?|
                           r"Center|College|Laborator(?:y|ies)|Hospital|Division of)\b")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bCorrespondence\s*:|\b[Cc]orresponding [Aa]uthor:? [A-Z]|\bORCID\b")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
+# A reference entry's start in Vancouver style: "Smith JA, Lee K, et al: " or "Haentjens P: "
+_ENTRY = re.compile(r"^(?:[A-Z][A-Za-z'’\-]+ [A-Z]{1,3}(?: Jr)?, )*[A-Z][A-Za-z'’\-]+ [A-Z]{1,3}(?: Jr)?"
+                    r"(?:, et al\.?)?: ")
 LETTERS = re.compile(r"[^\W\d_]{2,}")  # words of two letters or more, in any script
 # In-text citations belong to the body: "(Smith et al., 2010; Yang, 2007)", "[1-3]"
 _IN_TEXT = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?[^()]*\)|\[[\d,\s\-–]+\]")
@@ -61,6 +64,8 @@ def kinds(sentences: list[str], after_references: bool = False) -> tuple[list[st
         kind = kind_of(sentence, after_references)
         if kind == BODY and found and found[-1] != BODY and _fragment(sentence):
             kind = found[-1]
+        elif kind == BODY and found and found[-1] == REFERENCES and _ENTRY.match(sentence):
+            kind = REFERENCES  # "Haentjens P: Thromboembolic prophylaxis in ...": one author, no year until the next
         found.append(kind)
     return found, after_references
 

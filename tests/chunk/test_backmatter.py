@@ -147,3 +147,15 @@ def test_fragments_between_reference_entries_go_with_the_entry_before_them():
     assert found == [REFERENCES] * 5 + [BODY]  # the body resumes with a real sentence
     # A short body sentence after body text is never touched, nor a wordless one that opens a section
     assert kinds(["We enrolled 60 patients.", "Table 2.", "24."]) == ([BODY, BODY, BODY], False)
+
+
+def test_a_single_author_entry_after_another_entry_is_a_reference():
+    """datta2010's entry 32, "Haentjens P: ...", has one author and its year in the next sentence."""
+    entry = ("Haentjens P: Thromboembolic prophylaxis in orthopaedic trauma patients: a comparison between a fixed "
+             "dose and an individually adjusted dose of a low molecular weight heparin (nadroparin calcium).")
+    sentences = ["Lubenow N, Hinz P: Should patients be informed? Eur J Haematol 2007, 79:187-90.", "31.", entry,
+                 "Injury 1996, 27:385-90."]
+    assert kinds(sentences)[0] == [REFERENCES] * 4
+    # The same start after body text is body: nothing says a list began
+    assert kinds(["Heparin was given daily.", entry])[0] == [BODY, BODY]
+    assert kinds(["31.", "Smith et al. reported fewer clots: 4 of 60 patients."])[0] == [BODY, BODY]
