@@ -6,6 +6,7 @@ chunks and returns ``Hit`` objects. Plain dataclasses, no behaviour beyond small
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -35,6 +36,11 @@ class Document:
     def text(self) -> str:
         """The document's text: sections joined by blank lines (chunk offsets point into this)."""
         return SECTION_SEPARATOR.join(section.text for section in self.sections)
+
+    @property
+    def id(self) -> str:
+        """The document's id in a collection: the first 16 hex digits of the SHA-256 of its text."""
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # Joins sections into the document text; chunk offsets count it

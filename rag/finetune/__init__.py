@@ -9,12 +9,12 @@ nothing half-written. The collection itself is not changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
@@ -43,7 +43,7 @@ def collection_pairs(collection: Collection, tokenizer: Tokenizer, model: ModelI
     chunking = ChunkSettings(min(settings.chunk_tokens, model.maxlength - 2), settings.chunk_overlap)
     pairs = []
     for _, doc in stored_documents(collection, lambda *_: None, "nothing was trained"):
-        doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        doc_id = doc.id
         chunks, _ = keep(chunk_document(doc, doc_id, tokenizer, chunking), backmatter=False)
         pairs.extend(document_pairs(doc, chunks, doc_id))
     return pairs
@@ -78,12 +78,10 @@ def finetune(collection: Collection, base: ModelInfo, tokenizer: Tokenizer, sett
     started = time.perf_counter()
     trained = train(model, train_pairs, epochs, batch_size, bf16, progress, SEED)
     after = measure(model, held)
-    kinds: dict[str, int] = {}
-    for pair in train_pairs:
-        kinds[pair.kind] = kinds.get(pair.kind, 0) + 1
     record = {"name": name, "base": base.name, "collection": collection.name,
               "pairs_file": str(pairs_file) if pairs_file else None, "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-              "pairs": {"train": len(train_pairs), "held_out": len(held), "kinds": kinds},
+              "pairs": {"train": len(train_pairs), "held_out": len(held),
+                        "kinds": dict(Counter(p.kind for p in train_pairs))},
               "recipe": {"loss": "MultipleNegativesRankingLoss", "scale": 20, "similarity": "cosine",
                          "epochs": epochs, "batch_size": batch_size, "max_tokens": model.max_seq_length,
                          "learning_rate": 2e-5, "precision": "bf16 autocast" if bf16 else "fp32"},

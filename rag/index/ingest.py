@@ -94,7 +94,7 @@ def prepare(display: str, data: bytes, tokenizer: Tokenizer, chunking: ChunkSett
     sha = hashlib.sha256(data).hexdigest()
     prepared = Prepared(f"{sha[:16]}{_suffix(display)}", [])
     for doc in docs:
-        doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        doc_id = doc.id
         chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), backmatter)
         if chunks:
             record = {"source": doc.source, "title": doc.title, "filename": display, "file": prepared.stored,

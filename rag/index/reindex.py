@@ -8,7 +8,6 @@ version; a file that cannot be read again aborts the rebuild and leaves the coll
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 
@@ -33,7 +32,7 @@ def reindex(collection: Collection, model: ModelInfo, tokenizer: Tokenizer, sett
         documents, batch = {}, []
         kept = f"nothing was changed, the collection keeps {before}"
         for records, doc in stored_documents(collection, progress, kept):
-            doc_id = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            doc_id = doc.id
             chunks, left_out = keep(chunk_document(doc, doc_id, tokenizer, chunking), settings.index_backmatter)
             if chunks:  # the record it had (the file's first, if the reader now gives other text), renewed
                 record = collection.documents.get(doc_id) or records[0]

@@ -47,10 +47,13 @@ class ModelStore:
 
     def tuned_entry(self, name: str) -> Entry | None:
         """A fine-tuned model described as a catalogue entry (None if there is none of that name)."""
-        record = self.tuned().get(name)
+        folder = self.tuned_path(name)
+        try:
+            record = json.loads((folder / TUNED).read_text()) if folder else None
+        except (OSError, ValueError):
+            record = None
         if record is None:
             return None
-        folder = self.root / name
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
         return Entry(name, "embeddings", f"{name} (fine-tuned)", name, (), round(size), 0.3 + size / 1000,
                      "as its base model's", "fast" if size < 200 else "medium",

@@ -7,35 +7,16 @@ import pytest
 from rag.errors import LoadError
 from rag.load import load_file
 from rag.load.pdf import clean_page, load_pdf
+from tests import pdfs
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "samples" / "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
 
 
 def pdf(*pages: list[str], title: str | None = None) -> bytes:
-    """A PDF whose pages hold the given lines of Helvetica text (a page without lines is blank)."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    kids = []
-    for lines in pages:
-        shown = " ".join(f"({line}) Tj T*" for line in lines)
-        content = f"BT /F1 11 Tf 14 TL 72 720 Td {shown} ET"
-        objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
-                       "/Resources << /Font << /F1 3 0 R >> >> >>")
-        kids.append(f"{len(objects)} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    info = ""
-    if title is not None:
-        objects.append(f"<< /Title ({title}) >>")
-        info = f"/Info {len(objects)} 0 R"
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    table = "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
-    out += (f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n{table}"
-            f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R {info} >>\nstartxref\n{len(out)}\n%%EOF\n").encode()
-    return out
+    """A PDF whose pages hold the given lines of 11-point Helvetica text (a page without lines is blank)."""
+    info = None if title is None else {"Title": title}
+    return pdfs.paper(*[[(line, 11) for line in lines] for lines in pages], info=info)
 
 
 def load(tmp_path, data: bytes, name: str = "paper.pdf"):
