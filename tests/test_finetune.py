@@ -74,6 +74,7 @@ def test_held_out_pairs_are_whole_documents_never_all_of_them():
     assert len({p.group for p in held}) == 2 and len(train) + len(held) == len(pairs)
     two = [Pair("a", "b", "title", "one"), Pair("c", "d", "title", "two")]
     assert len(hold_out(two, 0.1)[1]) == 1  # one of two documents held out, the other trained on
+    assert [len(part) for part in hold_out(two, 1.0)] == [1, 1]  # never all of them, whatever the share
     with pytest.raises(RagError, match="at least two documents"):
         hold_out([Pair("a", "b", "title", "one")], 0.1)
 
