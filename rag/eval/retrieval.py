@@ -55,9 +55,11 @@ def load_pubmedqa(path: Path) -> tuple[list[Document], dict[str, str], dict]:
 
 
 def build_index(docs: list[Document], model: ModelInfo, chunking: ChunkSettings,
-                progress: Callable[[int, int], None] | None = None, backend: str = "faiss") -> tuple[VectorIndex, dict]:
-    """An in-memory index of the documents' chunks; returns it with build statistics."""
-    tokenizer, index = ModelTokenizer(model.path), open_index(backend, model)
+                progress: Callable[[int, int], None] | None = None,
+                index: VectorIndex | None = None) -> tuple[VectorIndex, dict]:
+    """An index of the documents' chunks (in memory, or ``index``: empty, in ``model``); returns it with build
+    statistics."""
+    tokenizer, index = ModelTokenizer(model.path), index or open_index("faiss", model)
     started = time.perf_counter()
     chunks = [c for doc in docs for c in chunk_document(doc, doc.source, tokenizer, chunking)]
     chunked = time.perf_counter()

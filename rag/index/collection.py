@@ -21,17 +21,17 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..documents import Hit
 from ..errors import CollectionError
 from ..models import ModelInfo
 from . import VectorIndex, open_index
 from .calibrate import off_topic_floor
-from .store import MANIFEST, CollectionBusy, _fsync_tree, _write_atomic, chunk_ids, file_lock, read_manifest, stage_copy
+from .edits import Shared
+from .store import MANIFEST, CollectionBusy, _fsync_tree, _write_atomic, file_lock, read_manifest, stage_copy
 
 log = logging.getLogger(__name__)
 
 
-class Collection:
+class Collection(Shared):
     """One collection, opened with the embedding model it was built with."""
 
     def __init__(self, folder: Path, model: ModelInfo, models: dict, backend: str = "faiss",
@@ -45,27 +45,6 @@ class Collection:
         self.manifest = read_manifest(folder)
         self.index, self.opened = self._open_index(self.manifest), self.manifest.get("index")
         self._cleanup_if_idle()
-
-    @property
-    def name(self) -> str:
-        return self.manifest["name"]
-
-    @property
-    def documents(self) -> dict[str, dict]:
-        """Document records by document id: source, title, file, sha256, chunks, pages, metadata, added."""
-        return self.manifest["documents"]
-
-    def search(self, query: str, k: int, mode: str, weight: float, filters=None) -> list[Hit]:
-        """Best chunks of the current version (reloaded if another process wrote one), within ``filters`` if any."""
-        self.refresh()
-        documents = filters.select(self.documents) if filters else None
-        with self._using() as index:
-            return index.search(query, k, mode, weight, documents)
-
-    def embed(self, texts: list[str]):
-        """Unit vectors of ``texts`` with the collection's own embedding model."""
-        with self._using() as index:
-            return index.embed(texts)
 
     def refresh(self) -> None:
         """Pick up a version written by another process (the manifest names an index other than the open one)."""
@@ -130,22 +109,9 @@ class Collection:
             finally:
                 index.close()
 
-    def remove_chunks(self, index: VectorIndex, doc_id: str) -> None:
-        """Delete a document's chunks from an index copy."""
-        index.delete(chunk_ids(doc_id, self.documents[doc_id]["chunks"]))
-
-    def remove_document(self, document: str) -> dict:
-        """Remove a document, named by id, source or file name, as a new version; returns its record."""
-        with self.writing() as index:
-            docs = dict(self.documents)
-            matches = [i for i, d in docs.items() if document in (i, d["source"], d.get("filename"))]
-            if not matches:
-                raise CollectionError(f"No document {document!r} in collection {self.name!r}.")
-            for doc_id in matches:
-                self.remove_chunks(index, doc_id)
-            removed = [docs.pop(doc_id) for doc_id in matches][0]
-            self.commit(index, docs, {})
-        return removed
+    def read_file(self, stored: str) -> bytes:
+        """The content of a stored original (``record["file"]``); OSError if it is gone."""
+        return (self.folder / "files" / stored).read_bytes()
 
     def close(self) -> None:  # closes the index once its searches are done; the collection is not usable afterwards
         self._replace(None, self.manifest)

@@ -19,7 +19,7 @@ import numpy as np
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from . import ann as ann_module
-from .ann import EXACT, describe, faiss_threads, fit
+from .ann import EXACT, describe, faiss_threads, fit, stored_vectors
 from .precomputed import Given, passage_vectors
 from .tuning import InThread, Only, prepare_model
 
@@ -159,6 +159,18 @@ class TxtaiIndex:
 
     def count(self) -> int:
         return self.embeddings.count()
+
+    def export(self, batch: int = 1024):
+        """Every stored chunk with its vector, ``batch`` at a time: (chunks, vectors) pairs (for a copy)."""
+        import json
+
+        if not self.count():
+            return
+        ids, vectors = stored_vectors(self.embeddings.ann.backend)
+        rows = {i: {**json.loads(data), "id": uid} for i, uid, data in self.embeddings.database.connection.execute(
+            "SELECT s.indexid, s.id, d.data FROM sections s JOIN documents d ON s.id = d.id")}
+        for start in range(0, len(ids), batch):
+            yield [_chunk(rows[int(i)]) for i in ids[start:start + batch]], vectors[start:start + batch]
 
     def save(self, path: Path) -> None:
         """Save to ``path``, first switching to (or retraining) an IVF index if the size calls for it."""

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
 from ..documents import Document
 from ..errors import CollectionError, RagError
-from ..load import load_file
+from ..load import load_bytes
 from ..models import ModelInfo
 from ..settings import Settings
 from .collection import Collection
@@ -63,7 +63,7 @@ def stored_documents(collection: Collection, progress: Progress,
         name = records[0]["filename"]
         progress("reading", done, len(files), name)
         try:
-            docs = load_file(collection.folder / "files" / stored, name)
+            docs = load_bytes(collection.read_file(stored), name)
         except (RagError, OSError) as error:
             raise CollectionError(f"{name} could not be read again ({getattr(error, 'reason', error)}): "
                                   f"{consequence}.") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import streamlit as st
 
@@ -177,16 +176,16 @@ def several(answer: dict) -> bool:
     return len(answer.get("collections") or []) > 1
 
 
-def show_original(found: tuple[Path, str] | None, citation: dict, key: str) -> None:
+def show_original(found: tuple[bytes, str] | None, citation: dict, key: str) -> None:
     """The cited PDF page with the sentence shaded (on request: rendering takes a moment), and the original file."""
     if found is None:
         return
-    path, filename = found
+    data, filename = found
     left, right = st.columns([1, 1])
-    right.download_button("Download the original", path.read_bytes, file_name=filename, key=f"download-{key}")
-    if not (citation.get("page") and path.suffix.lower() == ".pdf"):
+    right.download_button("Download the original", data, file_name=filename, key=f"download-{key}")
+    if not (citation.get("page") and filename.lower().endswith(".pdf")):
         return
     if left.toggle(f"Show page {citation['page']}", key=f"page-{key}"):
-        image, marked = page_image(path, citation["page"], [citation["text"]])
+        image, marked = page_image(data, citation["page"], [citation["text"]])
         st.image(image, caption=f"{filename}, page {citation['page']}" + ("" if marked else
                  " (the cited sentence could not be located on the page's text layer)"))

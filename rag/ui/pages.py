@@ -17,8 +17,9 @@ SHADE = (255, 196, 0, 96)
 BREAKS = re.compile(r"[\ufffe\u00ad]\s*|(?<=[a-z])-\r?\n(?=[a-z])")  # what the loader removes from a page
 
 
-def page_image(path: Path, page: int, texts: list[str]):
-    """The page (1-based) as a PIL image with each of ``texts`` shaded, and how many of them were found."""
+def page_image(path: Path | bytes, page: int, texts: list[str]):
+    """The page (1-based) of a PDF (its path or content) as a PIL image with each of ``texts`` shaded, and how
+    many of them were found."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
