@@ -132,8 +132,13 @@ class Settings:
         """(variable, value, description) for every setting, for the README and `rag models`."""
         shown = {f.name: "(set)" if f.name == "password" and self.password else str(getattr(self, f.name))
                  for f in fields(self)}
-        shown["database_url"] = re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", self.database_url)
+        shown["database_url"] = masked(self.database_url)
         return [(f.metadata["env"], shown[f.name], f.metadata["help"]) for f in fields(self)]
+
+
+def masked(url: str) -> str:
+    """A database URL with its password replaced by ***, for messages and listings."""
+    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def _number(value, low: float, high: float) -> bool:

@@ -19,6 +19,7 @@ from ..errors import CollectionError
 from ..models import ModelInfo
 from .calibrate import off_topic_floor
 from .edits import Shared
+from .pgdatabase import DatabaseError, masked
 from .postgres import PgIndex, table_sql
 
 
@@ -41,6 +42,24 @@ class PgCollection(Shared):
         self.manifest, self.table = {**row[3], "version": row[1]}, row[2]
         self.index = PgIndex(model, models, self.connection, self.table)
 
+    def search(self, query: str, k: int, mode: str, weight: float, filters=None):
+        """As ``Shared.search``, tried once more on a new connection if the server dropped this one (a restart),
+        and once more after the table it searched was replaced by another server's re-index."""
+        import psycopg
+
+        for attempt in (1, 2):
+            try:
+                return super().search(query, k, mode, weight, filters)
+            except psycopg.errors.UndefinedTable:
+                if attempt == 2:
+                    raise CollectionError(f"The passages of collection {self.name!r} are missing from the database "
+                                          f"(table {self.table}); delete the collection and add its files again."
+                                          ) from None
+            except psycopg.OperationalError as error:
+                if attempt == 2:
+                    raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)}: "
+                                        f"{' '.join(str(error).split())}") from None
+
     def refresh(self) -> None:
         """Pick up a version another server (or process) committed."""
         with self._reading:
@@ -56,6 +75,8 @@ class PgCollection(Shared):
     def writing(self):
         """Serialize a write across threads, processes and servers; yields the index to change, inside the
         write's transaction (``commit`` commits it; anything else rolls it back)."""
+        import psycopg
+
         with self.write_lock:
             connection = self.database.connect(autocommit=False)
             try:
@@ -63,11 +84,15 @@ class PgCollection(Shared):
                 index = PgIndex(self.model, self.models, connection, row[1] or self._new_table(connection, self.model))
                 try:
                     yield index
+                except psycopg.OperationalError as error:
+                    raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)} during "
+                                        f"a write ({' '.join(str(error).split())}): what it was adding is not in the "
+                                        "collection, unless the commit itself was cut off; add the files again "
+                                        "(those already in are skipped).") from None
                 finally:
                     index.close()
             finally:
-                connection.rollback()  # nothing left after a commit; everything, if the write did not commit
-                connection.close()
+                _end(connection)
 
     def commit(self, index: PgIndex, documents: dict[str, dict], files: dict[str, bytes],
                changes: dict | None = None) -> None:
@@ -108,8 +133,7 @@ class PgCollection(Shared):
                 finally:
                     index.close()
             finally:
-                connection.rollback()
-                connection.close()
+                _end(connection)
 
     def read_file(self, stored: str) -> bytes:
         """The content of a stored original (``record["file"]``); OSError if it is not stored."""
@@ -174,3 +198,10 @@ class PgCollection(Shared):
         if self.connection.broken or self.connection.closed:
             self.connection = self.database.connect()
             self.index.connection = self.connection
+
+
+def _end(connection) -> None:
+    """Close a write's connection, rolling back what it did not commit (on a lost connection, the server has)."""
+    if not connection.broken:
+        connection.rollback()
+    connection.close()

@@ -6,81 +6,22 @@ originals) and a passages table per collection (``rag.index.postgres``). Every w
 holds the collection's row lock (``SELECT ... FOR UPDATE``): writers on any server take turns, and each sees what
 the one before it committed; readers are never blocked and see the last committed version.
 
-The URL is a libpq one (``postgresql://user:password@host:5432/dbname``); SQLAlchemy's ``postgresql+psycopg://``
-form is accepted too. The database needs the ``vector`` extension (pgvector) available; the schema is created on
-first use. The password never appears in a message.
+Connections and the URL: ``rag.index.pgdatabase``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from ..errors import CollectionError, ConfigError
+from ..errors import CollectionError
 from ..models import ModelInfo
+from .pgdatabase import Database, masked
 from .shelf import check_name
 
-SCHEMA = [
-    "CREATE EXTENSION IF NOT EXISTS vector",
-    "CREATE TABLE IF NOT EXISTS rag_collections (id bigserial PRIMARY KEY, name text UNIQUE NOT NULL, "
-    "version bigint NOT NULL DEFAULT 0, passages text, manifest jsonb NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS rag_files (collection bigint NOT NULL REFERENCES rag_collections (id) "
-    "ON DELETE CASCADE, name text NOT NULL, data bytea NOT NULL, PRIMARY KEY (collection, name))",
-    "CREATE SEQUENCE IF NOT EXISTS rag_tables",
-]
 LISTING = ("SELECT manifest->>'name', manifest->'embeddings'->>'name', (manifest->>'updated')::float, "
            "manifest->'ann', (SELECT count(*) FROM jsonb_object_keys(manifest->'documents')), "
            "(SELECT coalesce(sum((d->>'chunks')::int), 0) FROM jsonb_each(manifest->'documents') AS e (k, d)) "
            "FROM rag_collections ORDER BY name")
-
-
-class DatabaseError(ConfigError):
-    """The database cannot be reached or used."""
-
-
-def masked(url: str) -> str:
-    """The URL with its password replaced by ***, for messages."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
-class Database:
-    """Connections to the database at ``url``, each with pgvector's types registered."""
-
-    def __init__(self, url: str):
-        self.url = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url.strip())
-        self._ready = False
-
-    def connect(self, autocommit: bool = True):
-        try:
-            import psycopg
-            from pgvector.psycopg import register_vector
-        except ImportError:
-            raise DatabaseError("RAG_DATABASE_URL is set, but the PostgreSQL client is not installed: "
-                                "pip install 'biorag[postgres]' (or unset RAG_DATABASE_URL to keep collections in "
-                                "folders).") from None
-
-        try:
-            connection = psycopg.connect(self.url, autocommit=autocommit, connect_timeout=10)
-        except psycopg.Error as error:
-            raise DatabaseError(f"Cannot connect to the database at RAG_DATABASE_URL={masked(self.url)}: "
-                                f"{_reason(error)}") from None
-        try:
-            if not self._ready:
-                self._create(connection)
-            register_vector(connection)
-        except psycopg.Error as error:
-            connection.close()
-            raise DatabaseError(f"The database at {masked(self.url)} cannot hold collections: {_reason(error)} "
-                                "(it needs PostgreSQL 15 or later with the pgvector extension)") from None
-        return connection
-
-    def _create(self, connection) -> None:
-        """Create the tables once per process; two servers starting at once take turns (an advisory lock)."""
-        with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(4206)")
-            for statement in SCHEMA:
-                connection.execute(statement)
-        self._ready = True
 
 
 class PgShelf:
@@ -169,7 +110,3 @@ class PgShelf:
         finally:
             if collection is not None:
                 collection.write_lock.release()
-
-
-def _reason(error) -> str:
-    return " ".join(str(error).split()) or type(error).__name__

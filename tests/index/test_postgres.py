@@ -210,3 +210,38 @@ def test_without_the_postgres_extra_the_message_says_what_to_install(tiny, datab
     monkeypatch.setitem(__import__("sys").modules, "psycopg", None)  # as if psycopg were not installed
     with pytest.raises(ConfigError, match=r"pip install 'biorag\[postgres\]'"):
         engine(tiny, database_url).collections()
+
+
+def test_a_search_survives_a_dropped_connection_and_names_a_missing_table(tiny, database_url, tmp_path):
+    server = engine(tiny, database_url)
+    server.ingest("papers", write(tmp_path, heparin=HEPARIN))
+    collection = server.collection("papers")
+    pid = collection.connection.info.backend_pid
+    rows(database_url, f"SELECT pg_terminate_backend({pid})")  # as a database restart would
+    assert server.search("papers", "heparin", 1, "bm25")[0].chunk.document == "heparin.txt"
+    assert collection.connection.info.backend_pid != pid
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        connection.execute(f"DROP TABLE {collection.table}")
+    with pytest.raises(CollectionError, match="passages of collection 'papers' are missing from the database"):
+        server.search("papers", "heparin", 1, "bm25")
+
+
+def test_a_write_cut_off_from_the_database_says_so_and_adds_nothing(tiny, database_url, tmp_path, monkeypatch):
+    from rag.index.pgdatabase import DatabaseError
+
+    server = engine(tiny, database_url)
+    server.ingest("papers", write(tmp_path, heparin=HEPARIN))
+    upsert = PgIndex.upsert
+
+    def cut_off(self, chunks, vectors=None):
+        upsert(self, chunks, vectors)
+        rows(database_url, f"SELECT pg_terminate_backend({self.connection.info.backend_pid})")
+        upsert(self, chunks, vectors)
+
+    monkeypatch.setattr(PgIndex, "upsert", cut_off)
+    with pytest.raises(DatabaseError, match="Lost the connection to the database at .* during a write"):
+        server.ingest("papers", write(tmp_path, malaria=MALARIA))
+    monkeypatch.setattr(PgIndex, "upsert", upsert)
+    assert sorted(d["filename"] for d in engine(tiny, database_url).collection("papers").documents.values()) == [
+        "heparin.txt"]
+    assert len(server.ingest("papers", write(tmp_path, malaria=MALARIA)).added) == 1

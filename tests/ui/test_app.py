@@ -279,3 +279,44 @@ def test_a_question_asked_of_two_collections_cites_and_opens_a_source_of_the_sec
     [image] = at.get("image")
     assert image.proto.imgs[0].caption == f"{PDF}, page {cited['page']}"  # found and shaded on the page
     assert f"download-m1-{cited['n']}" in [d.key for d in at.get("download_button")]
+
+
+@pytest.mark.slow
+def test_the_app_on_postgresql_asks_opens_a_cited_page_and_deletes(database_url, monkeypatch):
+    """With RAG_DATABASE_URL the same screens work on collections kept in the database, the sample one too."""
+    monkeypatch.setenv("RAG_DATABASE_URL", database_url)
+    at = start()
+    assert at.selectbox(key="collection").value == "Sample papers"
+    assert any(c.value.replace("\\", "").startswith("Kept in PostgreSQL at postgresql://postgres:***@/t")
+               for c in at.caption), [c.value for c in at.caption]
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    assert not at.exception
+    answer = at.session_state.chats["Sample papers"][-1]["answer"]
+    assert_cited_sources_shown(at, answer)
+    cited = next(c for c in answer["citations"] if c["document"] == PDF)
+    at.toggle(key=f"page-m1-{cited['n']}").set_value(True).run()  # the original comes out of the database
+    assert not at.exception
+    [image] = at.get("image")
+    assert image.proto.imgs[0].caption == f"{PDF}, page {cited['page']}"
+    at.button(key="delete").click().run()
+    at.button(key="confirm").click().run()
+    assert not at.exception and at.selectbox(key="collection").options == []
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    assert Engine(Settings.from_env()).collections() == []  # gone from the database, for every server
+
+
+@pytest.mark.slow
+def test_a_damaged_collection_says_where_its_files_are_and_can_be_deleted():
+    from rag.settings import Settings
+
+    folder = Settings.from_env().data_dir / "collections" / "Broken"
+    folder.mkdir(parents=True)
+    (folder / "collection.json").write_text("{truncated")
+    at = start()
+    warning = next(w.value.replace("\\", "") for w in at.warning if "Broken" in w.value)
+    assert "cannot be opened" in warning and str(folder) in warning
+    at.button(key="delete-damaged-Broken").click().run()
+    at.button(key="confirm-damaged-Broken").click().run()
+    assert not at.exception and not folder.exists()
