@@ -179,6 +179,8 @@ class PgCollection(Shared):
         if table != self.table or self.index.model is not self.model:
             self.index.close()
             self.index = PgIndex(self.model, self.models, self.connection, table)
+        elif version != self.manifest["version"]:
+            self.index.bm25.forget()  # passages came or went: term counts and lengths are counted again
         self.manifest, self.table = {**manifest, "version": version}, table
 
     def _new_table(self, connection, model: ModelInfo) -> str:

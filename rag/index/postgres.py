@@ -2,9 +2,10 @@
 
 Each collection has a passages table (``rag_p<collection id>_<generation>``: a re-index with another model makes
 a new one) with the chunk's text and fields, its vector (pgvector, HNSW on inner product: vectors are unit
-length, so it is cosine) and a ``tsvector`` of its text (GIN): PostgreSQL's own full-text search is the keyword
-side. Hybrid scores every candidate either side finds on both sides, ``weight`` x cosine + (1 - weight) x
-``ts_rank`` scaled to 0..1, so the two scores of one passage are never mixed with a missing one.
+length, so it is cosine) and a ``tsvector`` of its text (GIN): PostgreSQL's own full-text search finds the
+keyword candidates, which BM25 scores (``rag.index.pgtext``). Hybrid scores every candidate either side finds on
+both sides, ``weight`` x cosine + (1 - weight) x BM25 scaled to 0..1, so a passage's score never mixes one side
+with a missing other.
 
 An index works through the connection it is given: the one a write holds its transaction on (see
 ``rag.index.pgcollection``), or a reader's. txtai computes the vectors (``TxtaiIndex`` without an index is the
@@ -18,25 +19,23 @@ on each ``index`` call.
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
 from .local import FIELDS, TxtaiIndex
+from .pgtext import Bm25
 
 EF_SEARCH = 100  # HNSW candidates per query (pgvector's default is 40); see bench/postgres.py for its recall
 EXACT_BELOW = 20_000  # a filtered search over fewer passages than this is exact (no index): see ``search``
-WORD = re.compile(r"[^\W_]+")
-RANK = "ts_rank(terms, %(t)s, 1)"  # normalization 1: divided by 1 + log(passage length)
 
 
 def table_sql(table: str, dimensions: int, temporary: bool = False) -> list[str]:
     """The statements that create a passages table and its indexes (a temporary table: gone with the session)."""
     return [f"CREATE {'TEMPORARY ' if temporary else ''}TABLE {table} (id text PRIMARY KEY, doc_id text NOT NULL, "
             f"text text NOT NULL, fields jsonb NOT NULL, embedding vector({int(dimensions)}) NOT NULL, "
-            "terms tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED)",
+            "terms tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED, words integer NOT NULL)",
             f"CREATE INDEX ON {table} USING hnsw (embedding vector_ip_ops)",
             f"CREATE INDEX ON {table} USING gin (terms)",
             f"CREATE INDEX ON {table} (doc_id)"]
@@ -49,6 +48,7 @@ class PgIndex:
                  owns_connection: bool = False):
         self.model, self.connection, self.table, self.owns = model, connection, table, owns_connection
         self.encoder = TxtaiIndex(model, models)  # the model alone: embeds, holds no passages
+        self.bm25 = Bm25()
 
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray | None = None) -> None:
         """Add chunks (replacing any with the same id), embedded here or with their ``vectors``."""
@@ -58,10 +58,14 @@ class PgIndex:
             vectors = self.encoder.passage_vectors([c.text for c in chunks])
         rows = [(c.id, c.doc_id, c.text, json.dumps({f: getattr(c, f) for f in FIELDS}), np.asarray(v, np.float32))
                 for c, v in zip(chunks, vectors, strict=True)]
-        with self.connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {self.table} (id, doc_id, text, fields, embedding) VALUES "
-                               "(%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET doc_id = excluded.doc_id, "
-                               "text = excluded.text, fields = excluded.fields, embedding = excluded.embedding", rows)
+        with self.connection.cursor() as cursor:  # words: the passage's length in indexed terms (for BM25)
+            cursor.executemany(f"INSERT INTO {self.table} (id, doc_id, text, fields, embedding, words) SELECT v.*, "
+                               "(SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0) FROM "
+                               "unnest(to_tsvector('english', v.text))) FROM (VALUES (%s, %s, %s, %s::jsonb, "
+                               "%s::vector)) AS v (id, doc_id, text, fields, embedding) ON CONFLICT (id) DO UPDATE "
+                               "SET doc_id = excluded.doc_id, text = excluded.text, fields = excluded.fields, "
+                               "embedding = excluded.embedding, words = excluded.words", rows)
+        self.bm25.forget()
 
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
         return self.encoder.passage_vectors(texts)
@@ -69,48 +73,52 @@ class PgIndex:
     def delete(self, ids: list[str]) -> None:
         if ids and self.table:
             self.connection.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", (list(ids),))
+            self.bm25.forget()
 
     def search(self, query: str, k: int, mode: str = "hybrid", weight: float = 0.5,
                documents: set[str] | None = None) -> list[Hit]:
         """The ``k`` best passages for ``query`` (``weight``: the dense share of hybrid), within ``documents``
         (document ids) if given.
 
-        Dense candidates come from the HNSW index, or, when ``documents`` leaves fewer than ``EXACT_BELOW``
-        passages, from an exact scan of just those (an HNSW scan filtered afterwards could miss them). The
-        keyword score is ``ts_rank`` over the question's words joined by OR, divided by the best one found.
+        Candidates: the ``k`` nearest vectors (the HNSW index, or, when ``documents`` leaves fewer than
+        ``EXACT_BELOW`` passages, an exact scan of just those: an HNSW scan filtered afterwards could miss them),
+        and the keyword candidates of ``rag.index.pgtext``. Each is scored on both sides: cosine, and BM25
+        divided by the best BM25 among them.
         """
-        words = WORD.findall(query)
-        if not words or not self.table or documents is not None and not documents:
+        if not query.strip() or not self.table or documents is not None and not documents:
             return []
         weight = {"dense": 1.0, "bm25": 0.0}.get(mode, weight)
         scope = "doc_id = ANY(%(docs)s)" if documents is not None else "TRUE"
-        exact = documents is not None and self._size(documents) < EXACT_BELOW
-        sides = []
+        terms = self.bm25.terms(self.connection, query) if weight < 1 else []
+        if weight == 0 and not terms:
+            return []
+        sides, params = [], {"docs": sorted(documents or ()), "n": k}
         if weight > 0:
-            sides.append(f"SELECT id FROM (SELECT id FROM {self.table} WHERE {scope} "
-                         "ORDER BY embedding <#> %(q)s LIMIT %(n)s) AS dense")
-        if weight < 1:
-            sides.append(f"SELECT id FROM (SELECT id FROM {self.table} WHERE {scope} AND terms @@ %(t)s "
-                         f"ORDER BY {RANK} DESC LIMIT %(n)s) AS keyword")
+            sides.append(f"(SELECT id FROM {self.table} WHERE {scope} ORDER BY embedding <#> %(q)s LIMIT %(n)s)")
+            params["q"] = self.encoder.embed([query])[0]
+        if terms:
+            keyword, more = self.bm25.candidates(self.table, scope, terms)
+            sides.append(keyword)
+            params.update(more)
         dense = "-(embedding <#> %(q)s)" if weight > 0 else "0"
-        sql = (f"SELECT id, text, fields, {dense}, {RANK} FROM {self.table} "
+        sql = (f"SELECT id, text, fields, {dense}, terms::text, words FROM {self.table} "
                f"WHERE id IN ({' UNION '.join(sides)})")
-        terms = " | ".join(dict.fromkeys(w.lower() for w in words))
+        exact = documents is not None and weight > 0 and self._size(documents) < EXACT_BELOW
         with self.connection.cursor() as cursor:
             cursor.execute(f"SET hnsw.ef_search = {max(EF_SEARCH, k)}")
             if exact:  # the planner would otherwise still walk the HNSW graph and filter what it finds
                 cursor.execute("SET enable_indexscan = off")
             try:
-                vector = self.encoder.embed([query])[0] if weight > 0 else None
-                rows = cursor.execute(sql.replace("%(t)s", "to_tsquery('english', %(t)s)"),
-                                      {"q": vector, "t": terms, "n": k, "docs": sorted(documents or ())}).fetchall()
+                rows = cursor.execute(sql, params).fetchall()
             finally:
                 if exact:
                     cursor.execute("SET enable_indexscan = on")
-        best = max((float(r[4]) for r in rows), default=0.0) or 1.0
-        scored = sorted(((weight * float(d) + (1 - weight) * float(s) / best, i, t, f) for i, t, f, d, s in rows),
-                        key=lambda row: (-row[0], row[1]))
-        return [Hit(_chunk(i, t, f), score) for score, i, t, f in scored[:k]]
+        score = self.bm25.scorer(self.connection, self.table, terms) if terms else lambda *_: 0.0
+        keyword = [score(tsvector, words) for *_, tsvector, words in rows]
+        best = max(keyword, default=0.0) or 1.0
+        scored = sorted(((weight * float(d) + (1 - weight) * s / best, i, t, f)
+                         for (i, t, f, d, _, _), s in zip(rows, keyword, strict=True)), key=lambda r: (-r[0], r[1]))
+        return [Hit(_chunk(i, t, f), total) for total, i, t, f in scored[:k] if weight > 0 or total > 0]
 
     def _size(self, documents: set[str]) -> int:
         row = self.connection.execute(f"SELECT count(*) FROM {self.table} WHERE doc_id = ANY(%s)",

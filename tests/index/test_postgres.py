@@ -245,3 +245,21 @@ def test_a_write_cut_off_from_the_database_says_so_and_adds_nothing(tiny, databa
     assert sorted(d["filename"] for d in engine(tiny, database_url).collection("papers").documents.values()) == [
         "heparin.txt"]
     assert len(server.ingest("papers", write(tmp_path, malaria=MALARIA)).added) == 1
+
+
+def test_keyword_search_weighs_a_rare_word_above_a_repeated_common_one(tiny, database_url, tmp_path):
+    """BM25 (idf): PostgreSQL's ts_rank alone ranks the passage repeating "patients" first."""
+    one, two = engine(tiny, database_url), engine(tiny, database_url)
+    common = {f"c{i}": "Patients, patients. " * i for i in range(1, 6)}
+    one.ingest("papers", write(tmp_path, rare="Heparin was given to the man on the ward after his surgery.", **common))
+    assert [h.chunk.document for h in two.search("papers", "heparin patients", 2, "bm25")][0] == "rare.txt"
+    (table,), = rows(database_url, "SELECT passages FROM rag_collections")
+    tsrank = rows(database_url, f"SELECT fields->>'document' FROM {table} ORDER BY ts_rank(terms, "
+                                "to_tsquery('english', 'heparin | patients'), 1) DESC LIMIT 1")
+    assert tsrank == [("c1.txt",)]
+    # The term counts follow the collection: another server's new passages count on the next search
+    assert two.collection("papers").index.bm25.totals == (6, pytest.approx((5 + 2 + 4 + 6 + 8 + 10) / 6))
+    one.ingest("papers", write(tmp_path, more="Heparin again."))
+    two.search("papers", "heparin", 1, "bm25")
+    assert two.collection("papers").index.bm25.totals[0] == 7
+    assert two.collection("papers").index.bm25.frequency["heparin"] == 2
