@@ -11,11 +11,12 @@ Connections and the URL: ``rag.index.pgdatabase``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from ..errors import CollectionError
 from ..models import ModelInfo
-from .pgdatabase import Database, masked
+from .pgdatabase import Database, DatabaseError, masked
 from .shelf import check_name
 
 LISTING = ("SELECT manifest->>'name', manifest->'embeddings'->>'name', (manifest->>'updated')::float, "
@@ -31,20 +32,38 @@ class PgShelf:
 
     def __init__(self, url: str):
         self.database = Database(url)
+        self._connection, self._lock = None, threading.Lock()
+
+    def _run(self, work):
+        """``work(connection)`` on the shelf's own connection (opened once, one caller at a time: listing the
+        collections on every page of the app costs a query, not a connection), tried once more on a new
+        connection if the server dropped the old one."""
+        with self._lock:
+            if self._connection is None:
+                self._connection = self.database.connect()  # says so if psycopg is not installed
+            import psycopg
+
+            for attempt in (1, 2):
+                if self._connection is None or self._connection.broken or self._connection.closed:
+                    self._connection = self.database.connect()
+                try:
+                    return work(self._connection)
+                except psycopg.OperationalError as error:
+                    if attempt == 2:
+                        raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)}: "
+                                            f"{' '.join(str(error).split())}") from None
 
     def describe(self) -> str:
         return f"PostgreSQL at {masked(self.database.url)}"
 
     def list(self) -> list[dict]:
-        with self.database.connect() as connection:
-            rows = connection.execute(LISTING).fetchall()
+        rows = self._run(lambda connection: connection.execute(LISTING).fetchall())
         return [{"name": n, "documents": d, "chunks": c, "embeddings": e, "updated": u, "index": a or {"kind": "exact"}}
                 for n, e, u, a, d, c in rows]
 
     def exists(self, name: str) -> bool:
-        with self.database.connect() as connection:
-            return connection.execute("SELECT 1 FROM rag_collections WHERE name = %s",
-                                      (check_name(name),)).fetchone() is not None
+        return self._run(lambda connection: connection.execute(
+            "SELECT 1 FROM rag_collections WHERE name = %s", (check_name(name),)).fetchone()) is not None
 
     def create(self, name: str, model: ModelInfo, chunking: dict) -> None:
         """Add an empty collection (nothing happens if another server created it meanwhile)."""
@@ -55,14 +74,13 @@ class PgShelf:
         manifest = {"name": check_name(name), "created": time.time(), "updated": time.time(), "version": 0,
                     "index": None, "embeddings": {"name": model.name, "maxlength": model.maxlength},
                     "chunking": chunking, "documents": {}}
-        with self.database.connect() as connection:
-            connection.execute("INSERT INTO rag_collections (name, manifest) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                               (name, Jsonb(manifest)))
+        self._run(lambda connection: connection.execute(
+            "INSERT INTO rag_collections (name, manifest) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (name, Jsonb(manifest))))
 
     def manifest(self, name: str) -> dict:
-        with self.database.connect() as connection:
-            row = connection.execute("SELECT manifest FROM rag_collections WHERE name = %s",
-                                     (check_name(name),)).fetchone()
+        row = self._run(lambda connection: connection.execute(
+            "SELECT manifest FROM rag_collections WHERE name = %s", (check_name(name),)).fetchone())
         if row is None:
             raise CollectionError(f"No collection named {name!r}.")
         return row[0]

@@ -263,3 +263,13 @@ def test_keyword_search_weighs_a_rare_word_above_a_repeated_common_one(tiny, dat
     two.search("papers", "heparin", 1, "bm25")
     assert two.collection("papers").index.bm25.totals[0] == 7
     assert two.collection("papers").index.bm25.frequency["heparin"] == 2
+
+
+def test_listing_collections_survives_a_dropped_connection(tiny, database_url, tmp_path):
+    server = engine(tiny, database_url)
+    server.ingest("papers", write(tmp_path, heparin=HEPARIN))
+    assert [c["name"] for c in server.collections()] == ["papers"]
+    pid = server.shelf._connection.info.backend_pid  # the shelf's one connection, reused by every listing
+    assert [c["name"] for c in server.collections()] == ["papers"] and server.shelf._connection.info.backend_pid == pid
+    rows(database_url, f"SELECT pg_terminate_backend({pid})")
+    assert [c["name"] for c in server.collections()] == ["papers"]
