@@ -145,9 +145,6 @@ class PgCollection(Shared):
             raise FileNotFoundError(f"{stored} is not stored in the database")
         return bytes(row[0])
 
-    def locked(self, wait: bool = True):
-        raise NotImplementedError("a PostgreSQL collection is locked by its write's transaction (see writing)")
-
     def close(self) -> None:
         with self._reading:
             self.index.close()
