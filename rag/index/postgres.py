@@ -90,16 +90,18 @@ class PgIndex:
         weight = {"dense": 1.0, "bm25": 0.0}.get(mode, weight)
         scope = "doc_id = ANY(%(docs)s)" if documents is not None else "TRUE"
         terms = self.bm25.terms(self.connection, query) if weight < 1 else []
-        if weight == 0 and not terms:
+        if terms:
+            self.bm25.count(self.connection, self.table, terms)
+        keyword = self.bm25.candidates(self.table, scope, terms) if terms else None
+        if weight == 0 and keyword is None:
             return []
         sides, params = [], {"docs": sorted(documents or ()), "n": k}
         if weight > 0:
             sides.append(f"(SELECT id FROM {self.table} WHERE {scope} ORDER BY embedding <#> %(q)s LIMIT %(n)s)")
             params["q"] = self.encoder.embed([query])[0]
-        if terms:
-            keyword, more = self.bm25.candidates(self.table, scope, terms)
-            sides.append(keyword)
-            params.update(more)
+        if keyword is not None:
+            sides.append(keyword[0])
+            params.update(keyword[1])
         dense = "-(embedding <#> %(q)s)" if weight > 0 else "0"
         sql = (f"SELECT id, text, fields, {dense}, terms::text, words FROM {self.table} "
                f"WHERE id IN ({' UNION '.join(sides)})")
@@ -113,11 +115,11 @@ class PgIndex:
             finally:
                 if exact:
                     cursor.execute("SET enable_indexscan = on")
-        score = self.bm25.scorer(self.connection, self.table, terms) if terms else lambda *_: 0.0
-        keyword = [score(tsvector, words) for *_, tsvector, words in rows]
-        best = max(keyword, default=0.0) or 1.0
+        score = self.bm25.scorer(terms)
+        matched = [score(tsvector, words) for *_, tsvector, words in rows]
+        best = max(matched, default=0.0) or 1.0
         scored = sorted(((weight * float(d) + (1 - weight) * s / best, i, t, f)
-                         for (i, t, f, d, _, _), s in zip(rows, keyword, strict=True)), key=lambda r: (-r[0], r[1]))
+                         for (i, t, f, d, _, _), s in zip(rows, matched, strict=True)), key=lambda r: (-r[0], r[1]))
         return [Hit(_chunk(i, t, f), total) for total, i, t, f in scored[:k] if weight > 0 or total > 0]
 
     def _size(self, documents: set[str]) -> int:

@@ -273,3 +273,18 @@ def test_listing_collections_survives_a_dropped_connection(tiny, database_url, t
     assert [c["name"] for c in server.collections()] == ["papers"] and server.shelf._connection.info.backend_pid == pid
     rows(database_url, f"SELECT pg_terminate_backend({pid})")
     assert [c["name"] for c in server.collections()] == ["papers"]
+
+
+def test_a_very_common_term_brings_no_keyword_candidates_of_its_own():
+    from rag.index.pgtext import Bm25
+
+    bm25 = Bm25()
+    bm25.totals, bm25.frequency = (100_000, 50.0), {"patient": 30_000, "heparin": 40, "bleed": 1_500, "zzz": 0}
+    sql, params = bm25.candidates("t", "TRUE", ["patient", "heparin", "bleed", "zzz"])
+    assert sorted(params.values()) == ["'bleed'", "'heparin'"]  # 1,500 is under 2% of 100,000; 30,000 is not
+    assert sql.count("SELECT id FROM t") == 2
+    sql, params = bm25.candidates("t", "TRUE", ["patient"])  # only common terms: the rarest still brings some
+    assert list(params.values()) == ["'patient'"]
+    assert bm25.candidates("t", "TRUE", ["zzz"]) is None  # no passage has it
+    score = bm25.scorer(["heparin", "patient"])
+    assert score("'heparin':3 'patient':1,2", 50) > score("'patient':1,2,4,5,6,7", 50) > 0
