@@ -287,3 +287,20 @@ def test_a_write_to_a_deleted_collection_fails_and_does_not_bring_it_back(folder
     with pytest.raises(CollectionError, match="'papers' was deleted"):
         add(collection, "heparin", "Heparin prevents deep vein thrombosis.")
     assert not folder.exists()
+
+
+def test_a_search_reads_the_manifest_again_only_when_another_write_replaced_it(folder, model, memory, monkeypatch):
+    from rag.index import collection as module
+
+    reader, writer = Collection(folder, model, {}, backend="memory"), Collection(folder, model, {}, backend="memory")
+    add(writer, "heparin", "Heparin prevents deep vein thrombosis.")
+    reads = []
+    monkeypatch.setattr(module, "read_manifest", lambda f: reads.append(f) or read_manifest(f))
+    assert [h.chunk.doc_id for h in reader.search("heparin", 5, "hybrid", 0.5)] == ["heparin"]
+    for _ in range(3):
+        reader.search("heparin", 5, "hybrid", 0.5)
+    assert len(reads) == 1  # once for the new version, not once a search
+    add(writer, "malaria", "Bed nets prevent malaria.")
+    reads.clear()
+    assert [h.chunk.doc_id for h in reader.search("malaria", 5, "hybrid", 0.5)] == ["malaria"]
+    assert len(reads) == 1 and reader.manifest["version"] == 2
