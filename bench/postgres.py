@@ -226,7 +226,7 @@ def sweep(reader, queries: list[str], truth: np.ndarray) -> dict:
     kept, out = postgres.EF_SEARCH, {}
     try:
         for ef in (40, 100, 200, 400):
-            postgres.EF_SEARCH, times, found = ef, [], []
+            postgres.EF_SEARCH, times, found = {0: ef}, [], []
             for q in queries:
                 tick = time.perf_counter()
                 found.append([row_of(h.chunk.id) for h in reader.search(q, 10, "dense", 0.5)])
@@ -238,15 +238,18 @@ def sweep(reader, queries: list[str], truth: np.ndarray) -> dict:
 
 
 def matches(reader, queries: list[str]) -> dict:
-    """How many passages the keyword side ranks per query: every passage with any of the query's words (the
-    query's words joined by OR, as ``PgIndex.search`` does), each one's ``ts_rank`` computed."""
-    from rag.index.postgres import WORD
+    """How many passages the keyword side ranks per query: those holding a query term that brings candidates of
+    its own (``rag.index.pgtext``: not the very common ones), each one's ``ts_rank`` computed."""
+    from rag.index.pgtext import COMMON, SHARE, Bm25
 
-    counts = []
+    bm25, counts = Bm25(), []
     for q in queries:
-        terms = " | ".join(dict.fromkeys(w.lower() for w in WORD.findall(q)))
-        counts.append(reader.connection.execute(f"SELECT count(*) FROM {reader.table} WHERE terms @@ "
-                                                "to_tsquery('english', %s)", (terms,)).fetchone()[0])
+        terms = bm25.terms(reader.connection, q)
+        bm25.count(reader.connection, reader.table, terms)
+        found = [t for t in terms if bm25.frequency[t]]
+        limit = max(COMMON, SHARE * bm25.totals[0])
+        chosen = [t for t in found if bm25.frequency[t] <= limit] or sorted(found, key=bm25.frequency.get)[:1]
+        counts.append(sum(bm25.frequency[t] for t in chosen))
     return {"median": int(np.median(counts)), "p95": int(np.percentile(counts, 95)),
             "share_of_passages_median": round(float(np.median(counts)) / reader.index.count(), 3)}
 

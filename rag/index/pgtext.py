@@ -9,19 +9,17 @@ the candidates come from the index, the best ``PER_TERM`` passages for each of t
 ``tsvector``: 0.690 on SciFact test (``rag eval retrieval``; ``PER_TERM`` 50 gave 0.682 and 200 0.691). A term
 found in more than ``COMMON`` passages and more than ``SHARE`` of them brings no candidates of its own (it still
 counts in the scores): its idf is small, and ranking its thousands of passages would cost the most. On SciFact
-that cost 0.001 at a share of 2% (0.0007 at 5%) and a quarter of the time. Document frequencies and the mean
-length are counted once per version of the collection.
+that cost 0.001 at a share of 2% (0.0007 at 5%, nothing at 10%) and a quarter of the time. Document
+frequencies and the mean length are counted once per version of the collection.
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 K1, B = 1.2, 0.75
 PER_TERM = 100
-COMMON, SHARE = 1000, 0.02
-ENTRY = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")  # a tsvector's text form: 'lexeme':1,5 'other':3
+COMMON, SHARE = 200, 0.02
 
 
 def literal(lexeme: str) -> str:
@@ -29,10 +27,14 @@ def literal(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def counts(tsvector: str) -> dict[str, int]:
-    """How often each term occurs in a passage, from its ``tsvector`` as text."""
-    return {m.group(1).replace("''", "'"): len(m.group(2).split(",")) if m.group(2) else 1
-            for m in ENTRY.finditer(tsvector)}
+def occurrences(tsvector: str, term: str) -> int:
+    """How often ``term`` occurs in a passage, from its ``tsvector`` as text ('lexeme':1,5 'other':3): found by
+    its quoted form, not by parsing the whole vector (three times faster on 1,000 passages)."""
+    at = tsvector.find(literal(term) + ":")
+    if at < 0:
+        return 1 if (literal(term) + " ") in tsvector + " " else 0
+    end = tsvector.find(" ", at)
+    return tsvector.count(",", at, len(tsvector) if end < 0 else end) + 1
 
 
 class Bm25:
@@ -86,8 +88,7 @@ class Bm25:
         weights = {t: math.log(1 + (size - self.frequency[t] + 0.5) / (self.frequency[t] + 0.5)) for t in terms}
 
         def score(tsvector: str, words: int) -> float:
-            found = counts(tsvector)
             norm = K1 * (1 - B + B * words / mean)
-            return sum(w * found[t] * (K1 + 1) / (found[t] + norm) for t, w in weights.items() if t in found)
+            return sum(w * f * (K1 + 1) / (f + norm) for t, w in weights.items() if (f := occurrences(tsvector, t)))
 
         return score

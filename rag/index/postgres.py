@@ -27,9 +27,10 @@ from ..models import ModelInfo
 from .local import FIELDS, TxtaiIndex
 from .pgtext import Bm25
 
-# HNSW candidates a query (pgvector's default: 40); bench/postgres.py at 100k: recall@10 0.77 at 40, 0.91 at 100,
-# 0.99 at 400 (for 4 ms more than at 100)
-EF_SEARCH = 400
+# HNSW candidates a query (pgvector's default: 40), from a collection size on. bench/postgres.py: at 10k passages
+# recall@10 is 0.99 at 100 (and at 400 the planner gives up the index for a 3 times slower scan); at 100k it is
+# 0.77 at 40, 0.91 at 100, 0.97 at 200 and 0.99 at 400, for 4 ms more than at 100
+EF_SEARCH = {0: 100, 50_000: 400}
 EXACT_BELOW = 20_000  # a filtered search over fewer passages than this is exact (no index): see ``search``
 
 
@@ -108,8 +109,10 @@ class PgIndex:
         sql = (f"SELECT id, text, fields, {dense}, terms::text, words FROM {self.table} "
                f"WHERE id IN ({' UNION '.join(sides)})")
         exact = documents is not None and weight > 0 and self._size(documents) < EXACT_BELOW
+        self.bm25.count(self.connection, self.table, [])  # the collection's size, counted once per version
+        ef = max(v for size, v in EF_SEARCH.items() if self.bm25.totals[0] >= size)
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SET hnsw.ef_search = {max(EF_SEARCH, k)}")
+            cursor.execute(f"SET hnsw.ef_search = {max(ef, k)}")
             if exact:  # the planner would otherwise still walk the HNSW graph and filter what it finds
                 cursor.execute("SET enable_indexscan = off")
             try:

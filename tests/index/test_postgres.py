@@ -280,6 +280,7 @@ def test_a_very_common_term_brings_no_keyword_candidates_of_its_own():
 
     bm25 = Bm25()
     bm25.totals, bm25.frequency = (100_000, 50.0), {"patient": 30_000, "heparin": 40, "bleed": 1_500, "zzz": 0}
+    # (and in a small collection, a term in 200 passages or fewer always brings its own)
     sql, params = bm25.candidates("t", "TRUE", ["patient", "heparin", "bleed", "zzz"])
     assert sorted(params.values()) == ["'bleed'", "'heparin'"]  # 1,500 is under 2% of 100,000; 30,000 is not
     assert sql.count("SELECT id FROM t") == 2
