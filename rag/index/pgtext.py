@@ -3,10 +3,11 @@
 PostgreSQL parses each passage into a ``tsvector`` (English stemming and stop words) kept in the passages table
 with a GIN index, and its ``words`` (the passage's length in those terms). ``ts_rank`` alone ranks poorly
 for questions: it has no inverse document frequency, so a passage full of common words beats one with the
-question's rare word (SciFact test nDCG@10 0.585, against 0.645 for txtai's BM25 in a folder collection). So
+question's rare word (SciFact test nDCG@10 0.578, against 0.645 for txtai's BM25 in a folder collection). So
 the candidates come from the index, the best ``PER_TERM`` passages for each of the question's terms, and BM25
 (k1 1.2, b 0.75; idf from the term's document frequency in the collection) scores them here, from their
-``tsvector``: 0.690 on SciFact test (``rag eval retrieval``; ``PER_TERM`` 50 gave 0.682 and 200 0.691). A term
+``tsvector``: 0.689 on SciFact test with the limit below (``rag eval retrieval``; 0.690 without it;
+``PER_TERM`` 50 gave 0.682 and 200 0.691). A term
 found in more than ``COMMON`` passages and more than ``SHARE`` of them brings no candidates of its own (it still
 counts in the scores): its idf is small, and ranking its thousands of passages would cost the most. On SciFact
 that cost 0.001 at a share of 2% (0.0007 at 5%, nothing at 10%) and a quarter of the time. Document
