@@ -97,7 +97,8 @@ class Engine(EngineModels):
 
         if not self.settings.database_url:
             raise ConfigError("Set RAG_DATABASE_URL to the PostgreSQL database to copy to or from.")
-        files, database = FileShelf(self.settings.data_dir / "collections"), PgShelf(self.settings.database_url)
+        files = FileShelf(self.settings.data_dir / "collections", self.settings.index_backend)
+        database = PgShelf(self.settings.database_url)
         source, target = (files, database) if to == "postgresql" else (database, files)
         return copy_collection(source, target, name, new_name or name, self._models, self._model_of, progress)
 

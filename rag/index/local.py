@@ -124,7 +124,7 @@ class TxtaiIndex:
             if only is not None and not len(only):
                 return []
             rows = self._search(sql, k, params, mode, only)
-        return [Hit(_chunk(row), float(row["score"])) for row in rows]
+        return [Hit(chunk_of(row), float(row["score"])) for row in rows]
 
     def _rows(self, documents: set[str]) -> np.ndarray:
         """The txtai index ids of the chunks of ``documents`` (chunk ids are "<document id>-NNNN")."""
@@ -170,7 +170,7 @@ class TxtaiIndex:
         rows = {i: {**json.loads(data), "id": uid} for i, uid, data in self.embeddings.database.connection.execute(
             "SELECT s.indexid, s.id, d.data FROM sections s JOIN documents d ON s.id = d.id")}
         for start in range(0, len(ids), batch):
-            yield [_chunk(rows[int(i)]) for i in ids[start:start + batch]], vectors[start:start + batch]
+            yield [chunk_of(rows[int(i)]) for i in ids[start:start + batch]], vectors[start:start + batch]
 
     def save(self, path: Path) -> None:
         """Save to ``path``, first switching to (or retraining) an IVF index if the size calls for it."""
@@ -189,7 +189,8 @@ class TxtaiIndex:
                 self._embeddings.close()
 
 
-def _chunk(row: dict) -> Chunk:
+def chunk_of(row: dict) -> Chunk:
+    """A chunk from a stored row: its id, text and ``FIELDS`` (a txtai row, or a PostgreSQL one)."""
     page = row.get("page")
     return Chunk(
         id=row["id"], text=row["text"], document=row.get("document") or "", title=row.get("title") or "",

@@ -19,8 +19,8 @@ from ..errors import CollectionError
 from ..models import ModelInfo
 from .calibrate import off_topic_floor
 from .edits import Shared
-from .pgdatabase import DatabaseError, masked
-from .postgres import PgIndex, table_sql
+from .pgdatabase import lost
+from .postgres import PgIndex
 
 
 class PgCollection(Shared):
@@ -57,8 +57,7 @@ class PgCollection(Shared):
                                           ) from None
             except psycopg.OperationalError as error:
                 if attempt == 2:
-                    raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)}: "
-                                        f"{' '.join(str(error).split())}") from None
+                    raise lost(self.database.url, error) from None
 
     def refresh(self) -> None:
         """Pick up a version another server (or process) committed."""
@@ -72,27 +71,33 @@ class PgCollection(Shared):
                                                    "WHERE id = %s", (self.id,)).fetchone())
 
     @contextmanager
-    def writing(self):
-        """Serialize a write across threads, processes and servers; yields the index to change, inside the
-        write's transaction (``commit`` commits it; anything else rolls it back)."""
+    def _write(self):
+        """The write lock and a connection whose transaction holds the collection's row lock, with the collection's
+        passages table then (None before the first write). Rolled back unless committed."""
         import psycopg
 
         with self.write_lock:
             connection = self.database.connect(autocommit=False)
             try:
-                row = self._lock(connection)
-                index = PgIndex(self.model, self.models, connection, row[1] or self._new_table(connection, self.model))
-                try:
-                    yield index
-                except psycopg.OperationalError as error:
-                    raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)} during "
-                                        f"a write ({' '.join(str(error).split())}): what it was adding is not in the "
-                                        "collection, unless the commit itself was cut off; add the files again "
-                                        "(those already in are skipped).") from None
-                finally:
-                    index.close()
+                yield connection, self._lock(connection)[1]
+            except psycopg.OperationalError as error:
+                raise lost(self.database.url, error, " during a write", ". Nothing of it is in the collection, unless "
+                           "the commit itself was cut off; do it again (files already in are skipped).") from None
             finally:
                 _end(connection)
+
+    @contextmanager
+    def writing(self):
+        """Serialize a write across threads, processes and servers; yields the index to change, inside the
+        write's transaction (``commit`` commits it; anything else rolls it back)."""
+        with self._write() as (connection, table):
+            index = PgIndex(self.model, self.models, connection, table)
+            try:
+                if table is None:
+                    index.create(self._table_name(connection))
+                yield index
+            finally:
+                index.close()
 
     def commit(self, index: PgIndex, documents: dict[str, dict], files: dict[str, bytes],
                changes: dict | None = None) -> None:
@@ -118,22 +123,17 @@ class PgCollection(Shared):
     def rebuild(self, model: ModelInfo, chunking: dict, build: Callable[[PgIndex], dict[str, dict]]) -> None:
         """Fill a new passages table in ``model`` with ``build`` (which returns the document table) and commit it
         in place of the old one, which is dropped in the same transaction."""
-        with self.write_lock:
-            connection = self.database.connect(autocommit=False)
+        with self._write() as (connection, old):
+            index = PgIndex(model, self.models, connection, None)
             try:
-                old = self._lock(connection)[1]
-                index = PgIndex(model, self.models, connection, self._new_table(connection, model))
-                try:
-                    documents = build(index)
-                    if old:
-                        connection.execute(f"DROP TABLE IF EXISTS {old}")
-                    self.commit(index, documents, {}, {"embeddings": {"name": model.name,
-                                                                      "maxlength": model.maxlength},
-                                                       "chunking": chunking})
-                finally:
-                    index.close()
+                index.create(self._table_name(connection))
+                documents = build(index)
+                if old:
+                    connection.execute(f"DROP TABLE IF EXISTS {old}")
+                self.commit(index, documents, {}, {"embeddings": {"name": model.name, "maxlength": model.maxlength},
+                                                   "chunking": chunking})
             finally:
-                _end(connection)
+                index.close()
 
     def read_file(self, stored: str) -> bytes:
         """The content of a stored original (``record["file"]``); OSError if it is not stored."""
@@ -180,17 +180,9 @@ class PgCollection(Shared):
             self.index.bm25.forget()  # passages came or went: term counts and lengths are counted again
         self.manifest, self.table = {**manifest, "version": version}, table
 
-    def _new_table(self, connection, model: ModelInfo) -> str:
-        """Create an empty passages table for ``model`` in the write's transaction; its name."""
-        table = f"rag_p{self.id}_{connection.execute('SELECT nextval(%s)', ('rag_tables',)).fetchone()[0]}"
-        probe = PgIndex(model, self.models, connection, None)
-        try:
-            dimensions = probe.embed(["dimensions"]).shape[1]
-        finally:
-            probe.close()
-        for statement in table_sql(table, dimensions):
-            connection.execute(statement)
-        return table
+    def _table_name(self, connection) -> str:
+        """A new passages table's name: the collection's id and a number the database never gives twice."""
+        return f"rag_p{self.id}_{connection.execute('SELECT nextval(%s)', ('rag_tables',)).fetchone()[0]}"
 
     def _reconnect(self) -> None:
         """A new reader connection if the old one broke (the server restarted, say); call holding ``_reading``."""

@@ -46,14 +46,14 @@ class Database:
             connection = psycopg.connect(self.url, autocommit=autocommit, connect_timeout=10)
         except psycopg.Error as error:
             raise DatabaseError(f"Cannot connect to the database at RAG_DATABASE_URL={masked(self.url)}: "
-                                f"{_reason(error)}") from None
+                                f"{reason(error)}") from None
         try:
             if not self._ready:
                 self._create(connection)
             register_vector(connection)
         except psycopg.Error as error:
             connection.close()
-            raise DatabaseError(f"The database at {masked(self.url)} cannot hold collections: {_reason(error)} "
+            raise DatabaseError(f"The database at {masked(self.url)} cannot hold collections: {reason(error)} "
                                 "(it needs PostgreSQL 15 or later with the pgvector extension)") from None
         return connection
 
@@ -66,5 +66,11 @@ class Database:
         self._ready = True
 
 
-def _reason(error) -> str:
+def reason(error) -> str:
+    """An error's message on one line."""
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def lost(url: str, error, during: str = "", meaning: str = "") -> DatabaseError:
+    """The error for a connection the database dropped (``during``: what it cut off; ``meaning``: what that left)."""
+    return DatabaseError(f"Lost the connection to the database at {masked(url)}{during}: {reason(error)}{meaning}")

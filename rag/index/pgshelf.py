@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ..errors import CollectionError
 from ..models import ModelInfo
-from .pgdatabase import Database, DatabaseError, masked
+from .pgdatabase import Database, lost, masked
 from .shelf import check_name
 
 LISTING = ("SELECT manifest->>'name', manifest->'embeddings'->>'name', (manifest->>'updated')::float, "
@@ -50,8 +50,7 @@ class PgShelf:
                     return work(self._connection)
                 except psycopg.OperationalError as error:
                     if attempt == 2:
-                        raise DatabaseError(f"Lost the connection to the database at {masked(self.database.url)}: "
-                                            f"{' '.join(str(error).split())}") from None
+                        raise lost(self.database.url, error) from None
 
     def describe(self) -> str:
         return f"PostgreSQL at {masked(self.database.url)}"
@@ -93,12 +92,10 @@ class PgShelf:
     def scratch(self, model: ModelInfo, models: dict):
         """An empty passages table in ``model`` (for an evaluation) inside a transaction that is never committed:
         closing the index rolls it back, and a crash leaves nothing in the database either."""
-        from .postgres import PgIndex, table_sql
+        from .postgres import PgIndex
 
-        connection = self.database.connect(autocommit=False)
-        index = PgIndex(model, models, connection, "rag_scratch", owns_connection=True)
-        for statement in table_sql("rag_scratch", index.embed(["dimensions"]).shape[1], temporary=True):
-            connection.execute(statement)
+        index = PgIndex(model, models, self.database.connect(autocommit=False), None, owns_connection=True)
+        index.create("rag_scratch", temporary=True)
         return index
 
     def delete(self, name: str, collection=None) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..documents import Chunk, Hit
 from ..models import ModelInfo
-from .local import FIELDS, TxtaiIndex
+from .local import FIELDS, WEIGHTS, TxtaiIndex, chunk_of
 from .pgtext import Bm25
 
 # HNSW candidates a query (pgvector's default: 40), from a collection size on. bench/postgres.py: at 10k passages
@@ -52,6 +52,13 @@ class PgIndex:
         self.model, self.connection, self.table, self.owns = model, connection, table, owns_connection
         self.encoder = TxtaiIndex(model, models)  # the model alone: embeds, holds no passages
         self.bm25 = Bm25()
+
+    def create(self, table: str, temporary: bool = False) -> None:
+        """Create an empty passages table named ``table`` for this index's model, and use it."""
+        for statement in table_sql(table, self.embed(["dimensions"]).shape[1], temporary):
+            self.connection.execute(statement)
+        self.table = table
+        self.bm25.forget()
 
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray | None = None) -> None:
         """Add chunks (replacing any with the same id), embedded here or with their ``vectors``."""
@@ -90,11 +97,10 @@ class PgIndex:
         """
         if not query.strip() or not self.table or documents is not None and not documents:
             return []
-        weight = {"dense": 1.0, "bm25": 0.0}.get(mode, weight)
+        weight = WEIGHTS.get(mode, weight)
         scope = "doc_id = ANY(%(docs)s)" if documents is not None else "TRUE"
         terms = self.bm25.terms(self.connection, query) if weight < 1 else []
-        if terms:
-            self.bm25.count(self.connection, self.table, terms)
+        self.bm25.count(self.connection, self.table, terms)  # size, mean length, term counts: once per version
         keyword = self.bm25.candidates(self.table, scope, terms) if terms else None
         if weight == 0 and keyword is None:
             return []
@@ -109,7 +115,6 @@ class PgIndex:
         sql = (f"SELECT id, text, fields, {dense}, terms::text, words FROM {self.table} "
                f"WHERE id IN ({' UNION '.join(sides)})")
         exact = documents is not None and weight > 0 and self._size(documents) < EXACT_BELOW
-        self.bm25.count(self.connection, self.table, [])  # the collection's size, counted once per version
         ef = max(v for size, v in EF_SEARCH.items() if self.bm25.totals[0] >= size)
         with self.connection.cursor() as cursor:
             cursor.execute(f"SET hnsw.ef_search = {max(ef, k)}")
@@ -125,7 +130,8 @@ class PgIndex:
         best = max(matched, default=0.0) or 1.0
         scored = sorted(((weight * float(d) + (1 - weight) * s / best, i, t, f)
                          for (i, t, f, d, _, _), s in zip(rows, matched, strict=True)), key=lambda r: (-r[0], r[1]))
-        return [Hit(_chunk(i, t, f), total) for total, i, t, f in scored[:k] if weight > 0 or total > 0]
+        return [Hit(chunk_of({**f, "id": i, "text": t}), total) for total, i, t, f in scored[:k]
+                if weight > 0 or total > 0]
 
     def _size(self, documents: set[str]) -> int:
         row = self.connection.execute(f"SELECT count(*) FROM {self.table} WHERE doc_id = ANY(%s)",
@@ -145,7 +151,8 @@ class PgIndex:
         with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT id, text, fields, embedding FROM {self.table} ORDER BY id")
             while rows := cursor.fetchmany(batch):
-                yield [_chunk(i, t, f) for i, t, f, _ in rows], np.stack([v.to_numpy() for *_, v in rows])
+                yield ([chunk_of({**f, "id": i, "text": t}) for i, t, f, _ in rows],
+                       np.stack([v.to_numpy() for *_, v in rows]))
 
     def ann(self) -> dict:
         """Which vector index is in use, for the manifest."""
@@ -159,10 +166,3 @@ class PgIndex:
         if self.owns:  # a scratch index: its uncommitted table goes with the connection
             self.connection.close()
 
-
-def _chunk(chunk_id: str, text: str, fields: dict) -> Chunk:
-    page = fields.get("page")
-    return Chunk(id=chunk_id, text=text, document=fields.get("document") or "", title=fields.get("title") or "",
-                 page=int(page) if page is not None else None, section=fields.get("section"),
-                 start=int(fields.get("start") or 0), end=int(fields.get("end") or 0),
-                 doc_id=fields.get("doc_id") or "", kind=fields.get("kind") or "body")
