@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "rag"
 STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "cpu": 0, "metrics": 0, "load": 1,
           "chunk": 2, "index": 3, "answer": 4, "finetune": 4, "engine": 5, "engine_models": 5, "chats": 5, "cli": 6,
-          "cli_models": 6, "cli_finetune": 6, "ui": 6, "eval": 6}
+          "__main__": 6, "cli_models": 6, "cli_finetune": 6, "ui": 6, "eval": 6}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

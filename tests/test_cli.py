@@ -89,3 +89,32 @@ def test_models(capsys):
     assert info["embeddings"]["fallback"] is True and info["llm"]["source"] == "bundled"
     assert main(["models"]) == 0
     assert "bundled fallback" in capsys.readouterr().out
+
+
+def test_the_installed_command_exits_with_the_status_after_threads_exit_handlers_and_output(tmp_path):
+    """``rag`` skips the interpreter's teardown (rag.__main__.run), but not what must happen before a process ends."""
+    import os
+    import subprocess
+    import sys
+
+    script = f"""
+import atexit, pathlib, sys, threading, time
+out = pathlib.Path({str(tmp_path)!r})
+def late():
+    time.sleep(0.3)
+    (out / "thread").write_text("done")
+threading.Thread(target=late).start()
+atexit.register(lambda: (out / "atexit").write_text("ran"))
+sys.argv = ["rag", *sys.argv[1:]]
+from rag.__main__ import run
+run()
+print("not reached")
+"""
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data")}
+    listed = subprocess.run([sys.executable, "-c", script, "collections"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0 and listed.stdout.startswith("No collections yet")
+    assert "not reached" not in listed.stdout
+    assert (tmp_path / "thread").read_text() == "done" and (tmp_path / "atexit").read_text() == "ran"
+    failed = subprocess.run([sys.executable, "-c", script, "search", "heparin", "--collection", "none"], env=env,
+                            capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stderr.startswith("rag: ") and "none" in failed.stderr

@@ -26,7 +26,16 @@ from ..models import ModelInfo
 from . import VectorIndex, open_index
 from .calibrate import off_topic_floor
 from .edits import Shared
-from .store import MANIFEST, CollectionBusy, _fsync_tree, _write_atomic, file_lock, read_manifest, stage_copy
+from .store import (
+    MANIFEST,
+    CollectionBusy,
+    _fsync_tree,
+    _write_atomic,
+    _write_files,
+    file_lock,
+    read_manifest,
+    stage_copy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +102,7 @@ class Collection(Shared):
         """Save ``index`` as the next version with ``documents``; call inside ``writing`` or ``rebuild``.
         ``changes`` replaces other manifest entries (the model and chunking of a rebuild)."""
         version = self.manifest["version"] + 1
-        for stored, data in files.items():
-            _write_atomic(self.folder / "files" / stored, data)
+        _write_files(self.folder / "files", files)
         target = self.folder / f"index-{version:06d}"
         temporary = target.with_name(target.name + ".tmp")  # the staging copy ``writing`` opened, if any
         index.save(temporary)

@@ -118,14 +118,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
     Only the file's own folder is created: a collection folder deleted meanwhile is not brought back.
     """
-    path.parent.mkdir(exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
+    _write_files(path.parent, {path.name: data})
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write files into ``folder`` as ``_write_atomic`` does, with one sync of the folder for all of them (an
+    ingest of 1,000 files made 2,000 syncs)."""
+    if not files:
+        return
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        temporary = folder / f"{name}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / name)
+    _fsync_dir(folder)
 
 
 def _fsync_tree(folder: Path) -> None:

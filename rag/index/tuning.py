@@ -12,6 +12,8 @@ from functools import partial
 
 import numpy as np
 
+from .packed import pack
+
 
 class InThread:
     """A txtai scoring index whose batch search runs in the calling thread (one query per search here), scoring
@@ -53,6 +55,7 @@ def prepare_model(module, precision: str) -> None:
         return
     if precision == "bf16":
         module.to(torch.bfloat16)  # pooling promotes to fp32 (the mask is fp32) and txtai casts its output to fp32
+        pack(module)  # weights laid out once for the bf16 kernels (see rag.index.packed)
     forward = module.forward
 
     def inference_forward(*args, **kwargs):

@@ -45,6 +45,18 @@ def test_each_mode_finds_the_passage_that_answers(index, mode):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_search_answers_its_own_question_when_several_follow_one_another(index, mode):
+    """The search statement is parsed once per index (rag.index.local): no search inherits another's question."""
+    questions = {"heparin": "Which drug prevents blood clots after hip surgery?",
+                 "malaria": "Do insecticide-treated bed nets reduce malaria infections in children?",
+                 "statins": "What lowers LDL cholesterol and the risk of heart attacks?"}
+    for _ in range(2):
+        for expected, question in questions.items():
+            assert index.search(question, k=1, mode=mode)[0].chunk.doc_id == expected
+
+
+@pytest.mark.slow
 def test_a_hit_comes_back_with_its_metadata(index):
     [hit] = index.search("cholesterol and heart attacks", k=1, mode="hybrid")
     assert hit.chunk == chunks(statins=PASSAGES["statins"])[0]
