@@ -17,4 +17,6 @@ mkdir -p $R/reports
 .venv/bin/python bench/similarity_gate.py > /dev/null
 .venv/bin/python bench/llm_options.py > /dev/null
 .venv/bin/python bench/embed_precision.py > /dev/null
+.venv/bin/python bench/packed.py > /dev/null
+.venv/bin/python bench/ingest_e2e.py > /dev/null
 .venv/bin/python bench/load.py > /dev/null
