@@ -124,6 +124,10 @@ def test_bf16_embeddings_run_in_bf16_and_stay_within_a_rounding_of_fp32(model):
     weights = {p.dtype for p in bf16_index.embeddings.model.model.parameters()}
     assert weights == {torch.bfloat16} and {p.dtype for p in fp32_index.embeddings.model.model.parameters()} \
         == {torch.float32}
+    kinds = {name: {type(m).__name__ for m in index.embeddings.model.model.modules()}
+             for name, index in (("bf16", bf16_index), ("fp32", fp32_index))}
+    assert "PackedLinear" in kinds["bf16"] and "Linear" not in kinds["bf16"]  # bf16 runs on packed layers ...
+    assert "PackedLinear" not in kinds["fp32"] and "Linear" in kinds["fp32"]  # ... fp32 on torch's own
     for low, high in ((bf16, fp32), (bf16_query, fp32_query)):  # passages and a single query alike
         assert low.dtype == np.float32 and not np.array_equal(low, high)  # computed another way ...
         assert (low * high).sum(axis=1).min() > 0.999  # ... to nearly the same vectors
