@@ -117,7 +117,10 @@ def progress_bars() -> tuple:
     def progress(stage: str, done: int, total: int, item: str) -> None:
         bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="file" if
                                                              stage == "reading" else "chunk", file=sys.stderr))
-        bar.total, bar.n = total, done
-        bar.set_postfix_str(item[:40], refresh=True)
+        bar.total = total
+        bar.set_postfix_str(item[:40], refresh=False)
+        bar.update(done - bar.n)  # redrawn at most every 0.1 s: not a line per file in a log
+        if done >= total:  # the stage is over: its last state drawn now, with its own time and rate
+            bars.pop(stage).close()
 
     return progress, bars

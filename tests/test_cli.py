@@ -118,3 +118,18 @@ print("not reached")
     failed = subprocess.run([sys.executable, "-c", script, "search", "heparin", "--collection", "none"], env=env,
                             capture_output=True, text=True)
     assert failed.returncode == 2 and failed.stderr.startswith("rag: ") and "none" in failed.stderr
+
+
+def test_progress_is_redrawn_a_few_times_a_second_not_once_per_file(capsys):
+    from rag.cli_models import progress_bars
+
+    progress, bars = progress_bars()
+    for done in range(1000):
+        progress("reading", done, 1000, f"{done:05d}.txt")
+    progress("reading", 1000, 1000, "")
+    for bar in bars.values():
+        bar.close()
+    drawn = capsys.readouterr().err
+    assert drawn.count("\r") < 20  # 1,000 files read in well under a second: a handful of redraws
+    assert "1000/1000" in drawn.rsplit("\r", 1)[-1]  # the last one shows them all read
+    assert not bars  # a finished stage's bar is closed when it finishes, not redrawn later
