@@ -1,6 +1,7 @@
 """Speed fixes to txtai's components, each giving the same results faster (measured in bench/latency.py).
 
-- ``prepare_model``: the embedding model in inference mode, with bf16 weights on CPUs with native bf16.
+- ``prepare_model``: the embedding model in inference mode, with bf16 weights on CPUs with native bf16, their
+  linear layers packed for oneDNN (``rag.index.packed``).
 - ``InThread``: BM25 scored in the calling thread (txtai starts a thread pool for every query).
 - ``candidates``: BM25's top-n taken from the rows that scored, not by partitioning the whole array.
 - ``Only``: a dense search restricted to some rows, inside FAISS (BM25's restriction is in ``candidates``).
