@@ -110,7 +110,8 @@ from rag.__main__ import run
 run()
 print("not reached")
 """
-    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data")}
+    # Buffered output, as a user's shell gives it (unbuffered, nothing would be left to flush)
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "RAG_DATA_DIR": str(tmp_path / "data")}
     listed = subprocess.run([sys.executable, "-c", script, "collections"], env=env, capture_output=True, text=True)
     assert listed.returncode == 0 and listed.stdout.startswith("No collections yet")
     assert "not reached" not in listed.stdout
