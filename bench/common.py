@@ -31,6 +31,18 @@ def scifact_texts(limit: int | None = None) -> list[tuple[str, str]]:
     return rows
 
 
+def claims(limit: int) -> list[str]:
+    """The first ``limit`` SciFact claims (the questions of its test and train sets), in file order."""
+    with open(SHARED / "scifact" / "queries.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line)["text"] for line in handle][:limit]
+
+
+# What someone would write with txtai alone for the app's job (exact FAISS, BM25 beside it, content): the
+# baseline of bench/ingest_e2e.py and bench/indexing.py, in txtai's default fp32
+PLAIN_TXTAI = {"maxlength": 256, "content": True, "hybrid": True, "backend": "faiss",
+               "faiss": {"components": "IDMap,Flat"}}
+
+
 def write(name: str, result: dict) -> None:
     """Write a result file under bench/results and echo it."""
     import os

@@ -12,7 +12,7 @@ Usage: .venv/bin/python bench/indexing.py [--scifact 1000]  ->  bench/results/in
 import argparse
 import time
 
-from common import SHARED, scifact_texts, write
+from common import PLAIN_TXTAI, SHARED, scifact_texts, write
 
 from rag.chunk import ChunkSettings, ModelTokenizer, chunk_document
 from rag.cpu import cpu_name, embedding_precision
@@ -51,8 +51,7 @@ def plain_passages(chunks: list[str], model) -> dict:
     from txtai import Embeddings
 
     started = time.perf_counter()
-    embeddings = Embeddings(path=str(model.path), maxlength=256, content=True, hybrid=True, backend="faiss",
-                            faiss={"components": "IDMap,Flat"})
+    embeddings = Embeddings(path=str(model.path), **PLAIN_TXTAI)
     embeddings.index([(i, t, None) for i, t in enumerate(chunks)])
     seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 2), "chunks_per_s": round(len(chunks) / seconds, 1)}

@@ -10,6 +10,7 @@ Usage: .venv/bin/python bench/ingest_e2e.py [--abstracts 1000]  ->  bench/result
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -17,20 +18,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, scifact_texts, write
+from common import PLAIN_TXTAI, ROOT, scifact_texts, write
 
 from rag.chunk import ModelTokenizer
 from rag.cpu import cpu_name, embedding_precision
 from rag.models import resolve_embeddings
 
 PLAIN = """
-import sys
+import json, sys
 from pathlib import Path
 from txtai import Embeddings
-folder, model, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+folder, model, out, config = Path(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 texts = [p.read_text() for p in sorted(folder.glob("*.txt"))]
-embeddings = Embeddings(path=model, maxlength=256, content=True, hybrid=True, backend="faiss",
-                        faiss={"components": "IDMap,Flat"})
+embeddings = Embeddings(path=model, **config)
 embeddings.index([(p, t, None) for p, t in enumerate(texts)])
 embeddings.save(out)
 print(embeddings.count())
@@ -65,7 +65,7 @@ def main() -> None:
             times["rag_ingest"].append(timed([str(Path(sys.executable).with_name("rag")), "ingest", str(docs),
                                               "--collection", "bench"], {**env, "RAG_DATA_DIR": str(data)}))
             times["plain_txtai"].append(timed([sys.executable, "-c", PLAIN, str(docs), str(model.path),
-                                               str(Path(tmp) / f"plain{run}")], env))
+                                               str(Path(tmp) / f"plain{run}"), json.dumps(PLAIN_TXTAI)], env))
             print(run, times, flush=True)
     best = {k: round(min(v), 1) for k, v in times.items()}
     write("ingest_e2e.json", {

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, SHARED, peak_rss_mb, scifact_texts, write
+from common import ROOT, claims, peak_rss_mb, scifact_texts, write
 
 from rag.cpu import cpu_name, embedding_precision
 from rag.index.local import TxtaiIndex
@@ -33,11 +33,6 @@ from rag.text import split_sentences
 
 BASES = 2000  # real abstract embeddings the synthetic passages are mixed from
 MARK = " [#"  # a passage text ends with " [#<row>]": the row of its synthetic vector
-
-
-def claims(limit: int) -> list[str]:
-    with open(SHARED / "scifact" / "queries.jsonl", encoding="utf-8") as handle:
-        return [json.loads(line)["text"] for line in handle][:limit]
 
 
 def synthetic(bases: np.ndarray, size: int, seed: int = 0) -> np.ndarray:

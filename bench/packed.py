@@ -7,12 +7,11 @@ unpacked one. Meaningful on a CPU with native bf16 (AVX-512 BF16 or AMX), which 
 Usage: .venv/bin/python bench/packed.py  ->  bench/results/packed.json
 """
 
-import json
 import time
 from dataclasses import replace
 
 import numpy as np
-from common import SHARED, scifact_texts, write
+from common import claims, scifact_texts, write
 
 import rag.index.tuning as tuning
 from rag.cpu import NATIVE_BF16, cpu_flags, cpu_name
@@ -20,24 +19,32 @@ from rag.index.local import TxtaiIndex
 from rag.models import resolve_embeddings
 
 
-def main() -> None:
+def bf16_indexes() -> tuple:
+    """The app's index of the bundled model in bf16, loaded: packed as the app runs it, and unpacked."""
     model = replace(resolve_embeddings(), precision="bf16")
-    with open(SHARED / "scifact" / "queries.jsonl", encoding="utf-8") as handle:
-        claims = [json.loads(line)["text"] for line in handle][:200]
-    texts = [t for _, t in scifact_texts(512)]
     packed = TxtaiIndex(model, {})
-    packed.embed(claims[:5])
+    packed.embed(["warm-up"])
     pack, tuning.pack = tuning.pack, lambda module: 0  # the same preparation, without the packing
     try:
         plain = TxtaiIndex(model, {})
-        plain.embed(claims[:5])
+        plain.embed(["warm-up"])
     finally:
         tuning.pack = pack
+    return packed, plain
+
+
+def main() -> None:
+    packed, plain = bf16_indexes()
+    model, questions = packed.model, claims(200)
+    texts = [t for _, t in scifact_texts(512)]
     layers = {name: sum(type(m).__name__ == "PackedLinear" for m in index.embeddings.model.model.modules())
               for name, index in (("packed", packed), ("unpacked", plain))}
     indexes = {"unpacked": plain, "packed": packed}
     query_ms = {name: [] for name in indexes}
-    for claim in claims:
+    for claim in questions[:5]:  # warm-up
+        for index in (plain, packed):
+            index.embed([claim])
+    for claim in questions:
         for name, index in indexes.items():
             started = time.perf_counter()
             index.embed([claim])
