@@ -18,5 +18,6 @@ mkdir -p $R/reports
 .venv/bin/python bench/llm_options.py > /dev/null
 .venv/bin/python bench/embed_precision.py > /dev/null
 .venv/bin/python bench/packed.py > /dev/null
+.venv/bin/python bench/embed_breakdown.py > /dev/null
 .venv/bin/python bench/ingest_e2e.py > /dev/null
 .venv/bin/python bench/load.py > /dev/null
