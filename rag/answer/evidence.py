@@ -3,7 +3,9 @@
 Every sentence of the retrieved passages is scored against the (standalone) question with the collection's
 own embedding model, in one batch; the best few are kept, each with the sentence after it when it is too short
 to read alone, numbered in the order of their scores. A correct quote is useful even when the model's prose is
-weak, and a small prompt of a few sentences is what lets the local LLM answer in about a second.
+weak, and a small prompt of a few sentences is what lets the local LLM answer in about a second. Only body text is
+quoted: not a passage of another kind (indexed with RAG_INDEX_BACKMATTER), nor a sentence that ``backmatter`` tells
+is a reference, a title or author block, an affiliation or a declaration (acknowledgements, funding...).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..chunk.backmatter import BODY, kind_of
+from ..chunk.backmatter import BODY, kinds, sentence_spans
+from ..chunk.frontmatter import FRONT_LIMIT, front_matter
 from ..documents import Hit
-from ..text import split_sentences, words
+from ..text import words
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -49,9 +52,11 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
     """The ``count`` sentences of ``hits`` closest to ``question``, numbered from 1, best first."""
     candidates = []  # (passage number, hit, start, end, the sentence right after when it is body text)
     for p, hit in enumerate(hits, 1):
+        if hit.chunk.kind != BODY:  # back matter indexed with RAG_INDEX_BACKMATTER is found but never quoted
+            continue
         text = hit.chunk.text
-        spans = split_sentences(text)
-        body = [kind_of(text[a:b]) == BODY for a, b in spans]
+        spans = _body_spans(hit)
+        body = [k == BODY for k in kinds([text[a:b] for a, b in spans], title=hit.chunk.title)[0]]
         for i, (a, b) in enumerate(spans):
             if body[i] and len(words(text[a:b])) >= MIN_WORDS:
                 after = spans[i + 1] if i + 1 < len(spans) and body[i + 1] else None
@@ -78,3 +83,11 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
         if len(chosen) == count:
             break
     return chosen
+
+
+def _body_spans(hit: Hit) -> list[tuple[int, int]]:
+    """The sentence spans of a passage as the chunker tells kinds, without the title and author block that opens a
+    document (a collection indexed before that block was told from the body holds it in the first passage)."""
+    text = hit.chunk.text
+    spans, leading = sentence_spans(text, front_matter(text, FRONT_LIMIT) if hit.chunk.start == 0 else 0)
+    return spans[leading:]

@@ -1,20 +1,30 @@
-"""Telling a paper's body from its back matter: reference lists, author and affiliation blocks, keyword lines.
+"""Telling a paper's body from the rest: reference lists, title and author blocks, affiliations, keyword lines,
+and declarations (acknowledgments, funding, competing interests, author contributions, data availability).
 
 Such text is indexed as body text by a naive pipeline and then outranks the body (a reference list names the
-very topic of the paper, dozens of times). Each sentence gets a kind from what it looks like; the chunker keeps
-kinds apart, and ingestion leaves everything but the body out of retrieval by default. Heuristics, tuned on the
-shared open-access PDFs; they look at one sentence and whether a "References" heading came before it.
+very topic of the paper, dozens of times; a title block matches any question on the paper's subject), and
+becomes evidence that says nothing. Each sentence gets a kind from what it looks like (front matter: see
+``frontmatter``); the chunker keeps kinds apart, and ingestion leaves everything but the body out of retrieval by
+default. Heuristics, tuned on the shared open-access PDFs; they look at one sentence, whether a "References"
+heading came before it, and whether it follows a declaration heading ("Acknowledgements", "Funding", ...) in the
+same section.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..text import split_sentences
+from .frontmatter import AFFILIATION, CONTACT, FRONT, is_front
+
 BODY, REFERENCES, AFFILIATIONS, KEYWORDS = "body", "references", "affiliations", "keywords"
-KINDS = (BODY, REFERENCES, AFFILIATIONS, KEYWORDS)
+DECLARATIONS = "declarations"
+KINDS = (BODY, REFERENCES, AFFILIATIONS, KEYWORDS, FRONT, DECLARATIONS)
 
 _KEYWORDS = re.compile(r"^\W*(key ?words?|index terms|abbreviations)\b\s*[:.\-–]?", re.I)
 _HEADING = re.compile(r"^\W*(references|bibliography|literature cited|works cited)\b", re.I)
+# ... or run into the end of the sentence before the list: "Published: 2 January 2014 References 1."
+_HEADING_END = re.compile(r"\b(?:References|REFERENCES|Bibliography)\s*(?:1\.|\[1\])$")
 _SIGNALS = [
     # Smith JA, / Smith, J. A.
     re.compile(r"\b[A-Z][A-Za-z'’\-]+,? (?:[A-Z]{1,3}|(?:[A-Z]\. ?){1,3})(?=[,.;:]| and\b)"),
@@ -23,9 +33,25 @@ _SIGNALS = [
     re.compile(r"\bet al\b|\bdoi\b|\bPubMed\b|\bPMID\b|\bGoogle Scholar\b|\bCrossRef\b", re.I),
     re.compile(r"\b(?:J|Proc|Acad|Sci|Med|Biol|Chem|Res|Rev|Engl|Natl|Clin|Am)\. "),  # journal abbreviations
 ]
-_AFFILIATION = re.compile(r"\b(?:Department|Dept|University|Universit[àéä]t?|Institute|Faculty|School of|Centre|"
-                          r"Center|College|Laborator(?:y|ies)|Hospital|Division of)\b")
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bCorrespondence\s*:|\b[Cc]orresponding [Aa]uthor:? [A-Z]|\bORCID\b")
+# "2 Department of", "1Institute of", "†Division of": affiliations numbered to match the authors' marks
+_NUMBERED = re.compile(r"(?:^|[\s,;|])(?:\d{1,2}|[*∗†‡§¶])\s?(?:Department|Dept|Division|Institute|School|Faculty|"
+                       r"Laborator(?:y|ies)|Centre|Center|College|University|Hospital)\b")
+# A declaration heading in capitals run into the sentence before it: "... fibrosis disorders AUTHOR CONTRIBUTION ..."
+_CAPS_HEADING = re.compile(r"(?<=\S)\s+(?=(?:ACKNOWLEDGE?MENTS?|AUTHORS?['’]?S? CONTRIBUTIONS?|FUNDING|"
+                           r"COMPETING INTERESTS?|CONFLICTS? OF INTERESTS?|DATA AVAILABILITY)\b)")
+# Declarations: a heading that opens the sentence, then a capital (or a colon, or nothing): "Funding This work
+# was...", "Competing interests: None.", "Funding."; not "Funding for the survey was..."
+_DECLARATION = re.compile(
+    r"^[\W\d]*(?i:additional information and declarations\s+)?(?i:acknowledge?ments?|funding(?: information| "
+    r"statement| sources?)?|financial (?:support|disclosure)|grant (?:information|disclosures)|(?:declaration of )?"
+    r"(?:competing|conflicting) interests?|(?:declaration of )?conflicts? of interests?(?: statement)?|"
+    r"authors?['’]?s?['’]? contributions?|(?:credit )?authorship contribution statement|data availability"
+    r"(?: statement)?|availability of data(?: and materials?)?|data accessibility|declarations|ethics approval"
+    r"(?: and consent to participate)?|ethical standards|consent for publication|author details|publisher['’]?s "
+    r"note|additional information|open access(?=\s+this article))(?:\s*[:.]|\s+(?=[\d\s]*[A-Z•\"“(\[])|\s*$)")
+# What ends a run of declarations within a section: the body's own headings, a figure or table
+_RESUMES = re.compile(r"^[\W\d]*(?:Abstract|Introduction|Background|Methods?|Materials and [Mm]ethods|Results|"
+                      r"Discussion|Conclusions?|Appendix|Fig(?:ure)?\.?\s*\d|FIGURE|Table\s*\d|TABLE)\b")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 # A reference entry's start in Vancouver style: "Smith JA, Lee K, et al: " or "Haentjens P: "
 _ENTRY = re.compile(r"^(?:[A-Z][A-Za-z'’\-]+ [A-Z]{1,3}(?: Jr)?, )*[A-Z][A-Za-z'’\-]+ [A-Z]{1,3}(?: Jr)?"
@@ -35,10 +61,13 @@ LETTERS = re.compile(r"[^\W\d_]{2,}")  # words of two letters or more, in any sc
 _IN_TEXT = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?[^()]*\)|\[[\d,\s\-–]+\]")
 
 
-def kind_of(sentence: str, after_references: bool = False) -> str:
-    """The kind of one sentence; ``after_references`` when a "References" heading came earlier in its document."""
+def kind_of(sentence: str, after_references: bool = False, title: str = "") -> str:
+    """The kind of one sentence; ``after_references`` when a "References" heading came earlier in its document,
+    ``title`` the document's (its title repeated on its own is front matter)."""
     if _KEYWORDS.match(sentence):
         return KEYWORDS
+    if _DECLARATION.match(sentence):
+        return DECLARATIONS
     stripped = _IN_TEXT.sub(" ", sentence)
     signals = sum(len(p.findall(stripped)) for p in _SIGNALS)
     words = max(len(_WORDS.findall(stripped)), 1)
@@ -46,28 +75,61 @@ def kind_of(sentence: str, after_references: bool = False) -> str:
     # After a "References" heading, anything short or with a signal is an entry (or a piece of one)
     if signals >= 2 and signals / words >= 0.08 or after_references and (signals >= 1 or words < 25):
         return REFERENCES
-    places = len(_AFFILIATION.findall(sentence))
-    if _CONTACT.search(sentence) or places >= 2 and words < 40 and sentence.count(",") >= 0.15 * words:
+    if is_front(sentence, title):
+        return FRONT
+    places = len(AFFILIATION.findall(sentence))
+    if CONTACT.search(sentence) or places >= 2 and words < 40 and sentence.count(",") >= 0.15 * words \
+            or len(_NUMBERED.findall(sentence)) >= 2:
         return AFFILIATIONS
     return BODY
 
 
-def kinds(sentences: list[str], after_references: bool = False) -> tuple[list[str], bool]:
+def kinds(sentences: list[str], after_references: bool = False, *, front: int = 0,
+          title: str = "") -> tuple[list[str], bool]:
     """The kind of each sentence of a section, and whether a "References" heading has been seen by its end.
 
-    A fragment between reference entries (the "24." that numbers the next entry, or "J Urol 1996, 156:1763.")
-    goes with the entry before it: alone, it would be a body chunk of its own that matches any short question.
+    The first ``front`` sentences are the document's front matter (see ``frontmatter.front_matter``). A fragment
+    between reference entries (the "24." that numbers the next entry, or "J Urol 1996, 156:1763.") goes with the
+    entry before it: alone, it would be a body chunk of its own that matches any short question. After a
+    declaration heading ("Acknowledgements We thank...") the section's sentences are declarations ("We also
+    thank...") until the body resumes with a heading, a figure or a table. The ``title`` rule spares a section's
+    first sentence, which may be its heading.
     """
-    found = []
-    for sentence in sentences:
+    found: list[str] = []
+    declaring = False
+    for i, sentence in enumerate(sentences):
+        if i < front:
+            found.append(FRONT)
+            continue
         after_references = after_references or bool(_HEADING.match(sentence) and len(sentence) < 400)
-        kind = kind_of(sentence, after_references)
+        kind = kind_of(sentence, after_references, title if i else "")
+        after_references = after_references or bool(_HEADING_END.search(sentence))
         if kind == BODY and found and found[-1] != BODY and _fragment(sentence):
             kind = found[-1]
         elif kind == BODY and found and found[-1] == REFERENCES and _ENTRY.match(sentence):
             kind = REFERENCES  # "Haentjens P: Thromboembolic prophylaxis in ...": one author, no year until the next
+        if kind == DECLARATIONS:
+            declaring = True
+        elif declaring and _RESUMES.match(sentence):
+            declaring = False
+        elif declaring and kind == BODY:
+            kind = DECLARATIONS
         found.append(kind)
     return found, after_references
+
+
+def sentence_spans(text: str, front: int = 0) -> tuple[list[tuple[int, int]], int]:
+    """The sentences of ``text`` as kinds are told, and how many of them end by offset ``front`` (where the body
+    begins: see ``frontmatter.front_matter``): ``split_sentences``' spans, also cut at ``front`` and before a
+    declaration heading in capitals run into a sentence, so that each part gets a kind of its own."""
+    offsets = sorted({front, *(m.end() for m in _CAPS_HEADING.finditer(text))} - {0})
+    found = []
+    for a, b in split_sentences(text):
+        for offset in (o for o in offsets if a < o < b):
+            found.append((a, a + len(text[a:offset].rstrip())))
+            a = offset
+        found.append((a, b))
+    return found, sum(b <= front for _, b in found)
 
 
 def _fragment(sentence: str) -> bool:

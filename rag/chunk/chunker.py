@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..documents import SECTION_SEPARATOR, Chunk, Document
-from ..text import split_sentences
-from .backmatter import kinds
+from .backmatter import kinds, sentence_spans
+from .frontmatter import FRONT_LIMIT, front_matter
 
 
 class Tokenizer(Protocol):
@@ -34,11 +34,14 @@ class ChunkSettings:
 def chunk_document(doc: Document, doc_id: str, tokenizer: Tokenizer, settings: ChunkSettings) -> list[Chunk]:
     """Cut one document into chunks of at most ``settings.max_tokens`` tokens, each of one kind of text.
 
-    A chunk holds body text or back matter (references, affiliations, keywords: see ``backmatter``), never both.
+    A chunk holds body text or another kind (references, front matter, declarations...: see ``backmatter``), never
+    both. The front matter that a PDF's text runs into the abstract is cut off where the abstract begins.
     """
     chunks, offset, after_references = [], 0, False
+    body = front_matter(doc.text[:FRONT_LIMIT])  # where the body begins, in the document's text
     for section in doc.sections:
-        pieces, after_references = _pieces(section.text, tokenizer, settings.max_tokens, after_references)
+        pieces, after_references = _pieces(section.text, tokenizer, settings.max_tokens, after_references,
+                                            front=body - offset, title=doc.title)
         for start, end, kind in _pack(pieces, settings):
             chunks.append(Chunk(
                 id=f"{doc_id}-{len(chunks):04d}", document=doc.source, text=section.text[start:end], title=doc.title,
@@ -74,12 +77,14 @@ def _pack(pieces: list[tuple[int, int, int, str]], settings: ChunkSettings) -> l
     return spans
 
 
-def _pieces(text: str, tokenizer: Tokenizer, limit: int,
-            after_references: bool) -> tuple[list[tuple[int, int, int, str]], bool]:
-    """Sentences as (start, end, tokens, kind); a sentence longer than ``limit`` is cut into token windows."""
-    sentences = split_sentences(text)
+def _pieces(text: str, tokenizer: Tokenizer, limit: int, after_references: bool, front: int = 0,
+            title: str = "") -> tuple[list[tuple[int, int, int, str]], bool]:
+    """Sentences as (start, end, tokens, kind), those before offset ``front`` front matter; a sentence longer than
+    ``limit`` is cut into token windows."""
+    sentences, leading = sentence_spans(text, front)
     counts = tokenizer.count([text[a:b] for a, b in sentences]) if sentences else []
-    found, after_references = kinds([text[a:b] for a, b in sentences], after_references)
+    found, after_references = kinds([text[a:b] for a, b in sentences], after_references, front=leading,
+                                    title=title)
     pieces = []
     for (start, end), count, kind in zip(sentences, counts, found, strict=True):
         if count <= limit:

@@ -1,10 +1,26 @@
-"""Evidence selection: the retrieved passages' sentences closest to the question, numbered, deduplicated, body only."""
+"""Evidence selection: the retrieved passages' sentences closest to the question, numbered, deduplicated, body only:
+no reference entry, affiliation, title and author block, acknowledgement or other declaration is quoted."""
 
 import numpy as np
 
 from rag.answer.evidence import Evidence, select
 from rag.documents import Chunk, Hit
 from tests.fakes import HashEmbed
+from tests.papers import (
+    DATTA_CONCLUSION,
+    DATTA_FIRST,
+    DATTA_PAGE_1,
+    DATTA_PAGE_2,
+    DOUGLAS_FIRST,
+    DOUGLAS_LAST,
+    DOUGLAS_METHODS,
+    DOUGLAS_PAGE_1,
+    DOUGLAS_PAGE_8,
+    KEIM_PAGE_1,
+    KEIM_TITLE,
+    STINSON_PAGE_1,
+    STINSON_SECOND,
+)
 
 QUESTION = "Does enoxaparin prevent deep vein thrombosis after major trauma?"
 ANSWER = "Enoxaparin prevented deep vein thrombosis after major trauma better than low-dose heparin."
@@ -107,3 +123,56 @@ def test_the_question_and_all_sentences_are_embedded_in_one_batch():
     embed = HashEmbed()
     select(QUESTION, hits(f"{MALARIA} {STATINS}", ANSWER), embed, count=2)
     assert len(embed.calls) == 1 and embed.calls[0][0] == QUESTION and len(embed.calls[0]) == 4
+
+
+def test_a_title_and_author_block_run_into_the_abstract_is_not_quoted_but_the_abstract_is():
+    """The first passage of a PDF indexed before the title block was told from the body (datta2010's page 1)."""
+    found = select("What are the complications of deep venous thrombosis prophylaxis in trauma?", hits(DATTA_PAGE_1),
+                   HashEmbed(), count=5)
+    assert found[0].text == DATTA_FIRST
+    assert all("Datta1" not in e.text and "systematic review" not in e.text for e in found)
+    # A title and author block with no "Abstract" heading after it (stinson2006), in any passage
+    found = select("Does an invasive plant suppress the growth of native tree seedlings?",
+                   hits(DATTA_PAGE_1, STINSON_PAGE_1), HashEmbed(), count=10)
+    assert STINSON_SECOND in [e.text for e in found]
+    assert all("Stinson1" not in e.text and "Harvard" not in e.text for e in found)
+
+
+def test_affiliations_run_into_the_abstract_are_not_quoted_but_the_abstract_is():
+    found = select("What role does ACE play in blood pressure regulation?", hits(DOUGLAS_PAGE_1), HashEmbed(), count=5)
+    assert found[0].text == DOUGLAS_FIRST
+    assert all("University" not in e.text and "DOUGLAS" not in e.text for e in found)
+
+
+def test_acknowledgements_and_author_contributions_are_not_quoted():
+    # The thanks to the beamline's scientists share the question's words; the methods sentence answers it
+    found = select("How were the X-ray diffraction data collected at Diamond Light Source?",
+                   hits(DOUGLAS_PAGE_8, DOUGLAS_METHODS), HashEmbed(), count=10)
+    texts = [e.text for e in found]
+    assert texts[0] == DOUGLAS_METHODS.split(". ", 1)[1]
+    assert DOUGLAS_LAST in texts  # the body sentence the AUTHOR CONTRIBUTION heading ran into
+    assert not any(word in text for text in texts for word in ("thank", "acknowledge", "crystallography", "FUNDING"))
+    found = select("Who designed the study of thromboprophylaxis complications?", hits(DATTA_PAGE_2), HashEmbed(),
+                   count=10)
+    assert sorted(e.text for e in found) == sorted([DATTA_CONCLUSION, "The failed retrieval rate is calculated to be "
+                                                    "2.8%."])
+
+
+def test_a_passage_that_is_not_body_text_is_never_quoted():
+    """With RAG_INDEX_BACKMATTER the front matter and declarations are indexed, and can be retrieved."""
+    passages = hits(STINSON_SECOND, "Invasive plant suppresses the growth of native tree seedlings by disrupting "
+                    "belowground mutualisms.", "We thank the Natural Sciences and Engineering Research Council of "
+                    "Canada for financial support of the native tree seedlings study.")
+    passages[1].chunk.kind, passages[2].chunk.kind = "front matter", "declarations"
+    found = select("Does an invasive plant suppress the growth of native tree seedlings?", passages, HashEmbed(),
+                   count=5)
+    assert [e.text for e in found] == [STINSON_SECOND]
+
+
+def test_the_title_repeated_in_a_reference_format_line_is_not_quoted():
+    passages = hits(KEIM_PAGE_1)
+    passages[0].chunk.title, passages[0].chunk.start = KEIM_TITLE, 2400
+    found = select("How can trace links between software documentation and code be recovered?", passages, HashEmbed(),
+                   count=10)
+    assert found and all("Recovering Trace Links" not in e.text and "Keim" not in e.text for e in found)
+    assert any(e.text.startswith("These artifacts are at different levels") for e in found)

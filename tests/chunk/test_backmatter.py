@@ -1,12 +1,26 @@
-"""Back matter: reference entries, affiliation blocks and keyword lines are told from body sentences."""
+"""Back matter: reference entries, affiliation blocks, keyword lines, title and author blocks and declarations
+(acknowledgements, funding, competing interests, contributions) are told from body sentences."""
 
 import pytest
 
 from rag.chunk import ChunkSettings, chunk_document
-from rag.chunk.backmatter import AFFILIATIONS, BODY, KEYWORDS, REFERENCES, kind_of, kinds
-from rag.documents import SECTION_SEPARATOR, Document, Section
+from rag.chunk.backmatter import AFFILIATIONS, BODY, DECLARATIONS, FRONT, KEYWORDS, REFERENCES, kind_of, kinds
+from rag.documents import SECTION_SEPARATOR, Chunk, Document, Section
 from rag.text import split_sentences
 from tests.fakes import WordTokenizer
+from tests.papers import (
+    DATTA_CONCLUSION,
+    DATTA_FIRST,
+    DATTA_PAGE_1,
+    DATTA_PAGE_2,
+    DOUGLAS_FIRST,
+    DOUGLAS_LAST,
+    DOUGLAS_PAGE_1,
+    DOUGLAS_PAGE_8,
+    KEIM_TITLE,
+    STINSON_PAGE_1,
+    STINSON_SECOND,
+)
 
 REFERENCE_ENTRIES = [
     "Geerts WH, Jay RM, Code KI: A comparison of low-dose heparin with low-molecular-weight heparin as prophylaxis "
@@ -159,3 +173,111 @@ def test_a_single_author_entry_after_another_entry_is_a_reference():
     # The same start after body text is body: nothing says a list began
     assert kinds(["Heparin was given daily.", entry])[0] == [BODY, BODY]
     assert kinds(["31.", "Smith et al. reported fewer clots: 4 of 60 patients."])[0] == [BODY, BODY]
+
+
+def body_and_rest(*pages: str, title: str = "Paper") -> tuple[list[Chunk], list[Chunk]]:
+    """The body chunks and the other chunks of a PDF-like document with one section per page."""
+    doc = Document("paper.pdf", title, [Section(text, page=n) for n, text in enumerate(pages, 1)])
+    chunks = chunk_document(doc, "d1", WordTokenizer(), ChunkSettings(max_tokens=60, overlap=8))
+    for chunk in chunks:
+        assert doc.text[chunk.start:chunk.end] == chunk.text
+    return [c for c in chunks if c.kind == BODY], [c for c in chunks if c.kind != BODY]
+
+
+def test_a_first_pages_title_and_authors_are_cut_off_where_the_abstract_begins():
+    body, rest = body_and_rest(DATTA_PAGE_1, DATTA_PAGE_2)
+    assert body[0].text.startswith(DATTA_FIRST) and body[0].page == 1
+    assert all("Datta1" not in c.text and "R EVI EW" not in c.text for c in body)
+    assert rest[0].kind == FRONT and rest[0].text.startswith("R EVI EW") and rest[0].text.endswith("Abstract")
+    # The affiliations run into "Abstract", after a journal header (douglas2014)
+    body, rest = body_and_rest(DOUGLAS_PAGE_1)
+    assert body[0].text.startswith(DOUGLAS_FIRST)
+    assert all("University" not in c.text and "SHARMA" not in c.text for c in body)
+    assert {c.kind for c in rest} == {FRONT}
+
+
+def test_a_title_block_without_an_abstract_heading_is_front_matter_and_the_next_sentence_body():
+    body, rest = body_and_rest(STINSON_PAGE_1)
+    assert {c.kind for c in rest} == {FRONT} and "Klironomos2*" in " ".join(c.text for c in rest)
+    assert body[0].text == STINSON_SECOND
+
+
+def test_declarations_after_their_heading_are_left_out_of_the_body():
+    body, rest = body_and_rest(DATTA_PAGE_1, DATTA_PAGE_2)
+    text = " ".join(c.text for c in body)
+    assert DATTA_CONCLUSION in text and DATTA_FIRST in text
+    for declared in ("Author details", "Authors’ contributions", "CGB - Data analysis", "approved the final",
+                     "competing interests", "Received:", "Kudsk KA"):
+        assert declared not in text, declared
+    assert {c.kind for c in rest} == {FRONT, DECLARATIONS, AFFILIATIONS, REFERENCES}
+    assert "CGB - Data analysis" in " ".join(c.text for c in rest if c.kind == DECLARATIONS)
+    # A heading in capitals run into the last body sentence (douglas2014's "... disorders AUTHOR CONTRIBUTION")
+    body, rest = body_and_rest(DOUGLAS_PAGE_8)
+    assert [c.text for c in body] == [DOUGLAS_LAST]
+    assert {c.kind for c in rest} == {DECLARATIONS}
+    assert "We also thank the scientists" in " ".join(c.text for c in rest)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Acknowledgements We thank Michel Havaux (CEA, Cadarache, France) for comments and suggestions.",
+    "ACKNOWLEDGMENTS The financial support by the Austrian Federal Ministry for Digital and Economic Affairs is "
+    "gratefully acknowledged.",
+    "Funding: This research received no external funding.",
+    "Funding.",
+    "Competing interests The authors declare that they have no competing interests.",
+    "Conflicts of Interest: The authors declare no conflict of interest.",
+    "Declaration of competing interest The authors declare that they have no known competing financial interests.",
+    "Authors’ contributions KJL conceived of and designed the study.",
+    "Author Contributions: Conceptualization, P.P., A.K. and A.P.; methodology, P.P.; software, P.P.",
+    "Data Availability Statement The authors have nothing to report.",
+    "473 474 Acknowledgements 475 SP was funded by the NERC Science and Solutions for a Changing Planet Doctoral "
+    "Training Programme.",
+])
+def test_declaration_headings_from_the_shared_pdfs(sentence):
+    assert kind_of(sentence) == DECLARATIONS
+
+
+def test_a_run_of_declarations_ends_where_the_body_resumes():
+    sentences = ["The structure confirmed the importance of the P2 subsite.",
+                 "Acknowledgements We thank T. Seeley, K. Reeve and P. Sherman for support and advice.",
+                 "We thank J. Kapoor and S. Bogdanowicz for advice on microsatellite genotyping.",
+                 "Data Availability Statement The authors have nothing to report.",
+                 "FIGURE 2 | Map showing the location of the gray wolf we detected with a camera trap in 2023.",
+                 "This region coincides with the ecotone between the Sierra Nevada and Great Basin Desert."]
+    assert kinds(sentences)[0] == [BODY, DECLARATIONS, DECLARATIONS, DECLARATIONS, BODY, BODY]
+    # Words of a heading that open a body sentence do not make it one
+    assert kinds(["Funding for health services in Malawi has fallen since 2010.",
+                  "Data availability was limited in rural districts."])[0] == [BODY, BODY]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Received: 19 July 2022 Revised: 27 September 2022 Accepted: 22 October 2022 DOI: 10.1002/spe.3169",
+    "SPLC ’24, September 02–06, 2024, Dommeldange, Luxembourg © 2024 Copyright held by the owner/author(s).",
+    "Published by Elsevier Ltd. This is an open access article under the CC BY license.",
+    "rsos.royalsocietypublishing.org Research Cite this article: Griffiths K et al. 2015 Prolonged transition time "
+    "between colostrum and mature milk in a bear, the giant panda, Ailuropoda melanoleuca.",
+    "https://doi.org/10.1007/s10664-020-09875-y Pandemic programming How COVID-19 affects software developers and "
+    "how their organizations can help Paul Ralph1 · Sebastian Baltes2 ·Gianisa Adisaputri1 · Richard Torkar3,4",
+])
+def test_front_matter_lines_from_the_shared_pdfs(sentence):
+    assert kind_of(sentence) == FRONT
+
+
+def test_body_sentences_with_a_copyright_mark_or_numbered_things_stay_body():
+    for sentence in ["For those sharks deemed to be in good health, a Hallprint© nylon dart tag was inserted.",
+                     "Results are shown in Figure 1, Table 2 and Supplementary Table 3, and in Figure 4 and Table 5.",
+                     # douglas2014's page footer run into a methods sentence
+                     "Enzymeinhibitor solutions were then divided into aliquotes in triplicate 20 μl volumes followed "
+                     "by the addition of 280 μl of fluorogenic substrate (Abz)-FRK(Dnp)P-OH (in assay buffer) to yield "
+                     "a final 306 C The Authors Journal compilation C 2014 Biochemical Society © 2014 The Author(s)"]:
+        assert kind_of(sentence) == BODY
+
+
+def test_the_title_repeated_on_its_own_is_front_matter_but_not_a_sentence_that_spells_it_out():
+    assert kind_of("Recovering Trace Links Between Software Documentation And Code.", title=KEIM_TITLE) == FRONT
+    vespa = "VESPA: Very large-scale Evolutionary and Selective Pressure Analyses"
+    assert kind_of("To address these issues we have designed VESPA (Very large-scale Evolutionary and Selective "
+                   "Pressure Analyses).", title=vespa) == BODY
+    # A plain-text file's first line is its title, and stays in the body as its heading
+    doc = Document("notes.txt", KEIM_TITLE, [Section(f"{KEIM_TITLE}\n\n{DATTA_CONCLUSION}")])
+    assert [c.kind for c in chunk_document(doc, "d1", WordTokenizer(), ChunkSettings())] == [BODY]
