@@ -135,3 +135,147 @@ def test_claim_text_drops_the_citations():
     assert claim_text("Heparin prevents thrombosis [1].") == "Heparin prevents thrombosis."
     assert claim_text("Heparin prevents thrombosis [1][3].") == "Heparin prevents thrombosis."
     assert claim_text("Heparin prevents thrombosis [2] [3].") == "Heparin prevents thrombosis."
+
+
+# --- Claims made of the evidence's own words that say something else --------------------------------------------
+
+def test_a_comparative_turned_round_is_flagged():
+    verdict = judge("Wound infection was less frequent after enoxaparin than after low-dose heparin",
+                    "Wound infection was more frequent after enoxaparin than after low-dose heparin.")
+    assert verdict.supported is False
+    assert verdict.reason == 'says "less" where the evidence says "more"'
+    assert verdict.score >= 0.8  # a near copy: similarity alone passes it
+
+
+def test_one_of_two_direction_words_turned_round_is_flagged():
+    verdict = judge("Higher troponin levels were associated with lower right ventricular function and with lower "
+                    "survival at one year",
+                    "Higher troponin levels were associated with lower right ventricular function and with higher "
+                    "survival at one year in the 116 patients studied.")
+    assert verdict.supported is False
+    assert verdict.reason == 'says "lower" where the evidence says "higher"'
+
+
+def test_the_sides_of_a_comparison_swapped_are_flagged():
+    verdict = judge("Wound infection was more frequent in women than in men after major trauma",
+                    "Wound infection was more frequent in men than in women after major trauma.")
+    assert verdict.supported is False
+    assert verdict.reason == 'has "women" and "men" the other way round from the evidence'
+
+
+def test_the_sides_of_a_versus_comparison_with_a_direction_swapped_are_flagged():
+    verdict = judge("The odds of testicular atrophy were 15.7 times higher for an inguinal vs. abdominal location",
+                    "The odds of testicular atrophy were 15.7 times higher for an abdominal vs. inguinal location.")
+    assert verdict.supported is False
+    assert verdict.reason == 'has "inguinal" and "abdominal" the other way round from the evidence'
+
+
+def test_cause_and_effect_swapped_are_flagged():
+    verdict = judge("Right ventricular dysfunction predicted troponin elevation in pulmonary embolism",
+                    "Troponin elevation predicted right ventricular dysfunction in pulmonary embolism.")
+    assert verdict.supported is False
+    assert verdict.reason == 'has "Right" and "troponin" the other way round from the evidence'
+
+
+def test_the_items_of_a_respectively_list_swapped_are_flagged():
+    verdict = judge("Specificity and sensitivity of duplex ultrasound were 97% and 62%, respectively",
+                    "Sensitivity and specificity of duplex ultrasound were 97% and 62%, respectively.")
+    assert verdict.supported is False
+    assert verdict.reason == 'has "Specificity" and "sensitivity" the other way round from the evidence'
+
+
+def test_a_number_tied_to_the_other_group_is_flagged():
+    verdict = judge("Complex regional pain syndrome occurred in 10.1% of the vitamin C group",
+                    "Complex regional pain syndrome occurred in 2.4% of the vitamin C group and in 10.1% of the "
+                    "placebo group.")
+    assert verdict.supported is False
+    assert verdict.reason == 'ties 10.1 to "vitamin", which the evidence does not'
+
+
+def test_two_numbers_swapped_are_flagged():
+    verdict = judge("The staple line leak rate fell from 1.4% to 6.5% over the study period",
+                    "The staple line leak rate fell from 6.5% to 1.4% over the study period.")
+    assert verdict.supported is False
+    assert verdict.reason == "puts 1.4 where the evidence has 6.5"
+
+
+def test_a_group_moved_out_of_the_clause_that_excludes_it_is_flagged():
+    verdict = judge("Vitamin D reduced falls in men",
+                    "Vitamin D reduced falls in older women during the two winters of the trial, but not in men.")
+    assert verdict.score < 0.8  # below the near-copy similarity of the rule on left-out negations
+    assert verdict.supported is False
+    assert verdict.reason == 'ties "men" to "falls", which the evidence does not'
+
+
+def test_a_group_moved_from_a_contrasting_clause_is_flagged():
+    verdict = judge("Vitamin D reduced falls in men",
+                    "Vitamin D reduced falls in older women, whereas calcium reduced fractures in men.")
+    assert verdict.supported is False
+    assert verdict.reason == 'ties "men" to "falls", which the evidence does not'
+
+
+def test_a_term_moved_between_contrasting_clauses_is_flagged():
+    verdict = judge("Enoxaparin reduced the risk of major bleeding",
+                    "Enoxaparin reduced the risk of deep vein thrombosis but increased the risk of major bleeding.")
+    assert verdict.supported is False
+    assert verdict.reason == 'ties "major" to "reduced", which the evidence does not'
+
+
+def test_one_sentence_subject_with_another_sentence_predicate_is_flagged():
+    verdict = judge("Suicide rates for 26 countries were obtained from the OECD database",
+                    "Suicide rates for 26 countries were obtained from the WHO.",
+                    "Data on social expenditure were obtained from the OECD database.")
+    assert verdict.supported is False
+    assert verdict.reason == ('joins "Suicide rates for 26 countries" to what the evidence says of '
+                              '"Data on social expenditure"')
+
+
+def test_a_dropped_negation_is_flagged_when_the_claim_is_not_a_near_copy():
+    evidence = ("There were no significant differences between the groups in early haemodynamic results or "
+                "complication rates, which were similar at both centres and in both study years.")
+    claim = "There were significant differences between the groups in early haemodynamic results"
+    verdict = judge(claim, evidence)
+    assert verdict.score < 0.8  # below the near-copy similarity that the older rule needs
+    assert verdict.supported is False
+    assert verdict.reason == "leaves out a negation that the evidence has"
+
+
+def test_a_negation_added_to_a_sentence_is_flagged_even_beside_a_negated_one():
+    verdict = judge("The mean stone size on NCCT was not 9.3 mm",
+                    "The mean stone size on NCCT was 9.3 mm.",
+                    "The mean stone size on DT did not differ from NCCT.")
+    assert verdict.supported is False
+    assert verdict.reason == "a negation that the evidence does not have"
+
+
+def test_leaving_out_the_clause_that_denies_is_not_leaving_out_a_negation():
+    verdict = judge("Vitamin D reduced falls in older women", "Vitamin D reduced falls in older women but not in men.")
+    assert verdict.supported is True and verdict.reason == ""
+
+
+@pytest.mark.parametrize(("claim", "evidence"), [
+    # an opening phrase moved to the end
+    ("Wound infection was more frequent in men after major trauma",
+     "After major trauma, wound infection was more frequent in men."),
+    # the passive of the same relation
+    ("Right ventricular dysfunction was predicted by troponin elevation in pulmonary embolism",
+     "Troponin elevation predicted right ventricular dysfunction in pulmonary embolism."),
+    # a symmetric relation and a list, either way round
+    ("Asthma control was associated with obesity in adults", "Obesity was associated with asthma control in adults."),
+    ("Women and men had similar rates of wound infection", "Men and women had similar rates of wound infection."),
+    ("Heparin versus enoxaparin was studied in 344 trauma patients",
+     "Enoxaparin versus heparin was studied in 344 trauma patients."),
+    # the contrasting clause kept with its negation
+    ("Vitamin D did not reduce falls in men", "Vitamin D reduced falls in older women but not in men."),
+    # a clause whose subject is the first clause's
+    ("Enoxaparin increased the risk of major bleeding",
+     "Enoxaparin reduced the risk of deep vein thrombosis but increased the risk of major bleeding."),
+    # a number with its own group, and two sentences joined where each keeps its subject
+    ("Complex regional pain syndrome occurred in 10.1% of the placebo group",
+     "Complex regional pain syndrome occurred in 2.4% of the vitamin C group and in 10.1% of the placebo group."),
+    ("Data on social expenditure and suicide rates were obtained from the OECD database and the WHO",
+     "Data on social expenditure were obtained from the OECD database. Suicide rates were obtained from the WHO."),
+])
+def test_true_rewordings_of_the_evidence_stay_supported(claim, evidence):
+    verdict = judge(claim, evidence)
+    assert verdict.supported is True, verdict.reason
