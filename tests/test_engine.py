@@ -89,7 +89,7 @@ def test_answer_quotes_evidence_from_the_pdf_it_comes_from_and_cites_it(engine):
     assert answer.answer == " ".join(s["text"] for s in answer.sentences)
     data = answer.to_dict()
     assert set(data) == {"question", "collections", "standalone", "answer", "sentences", "evidence", "citations",
-                         "passages", "note", "timings", "models", "references", "citations_matched", "declined"}
+                         "passages", "note", "timings", "models", "references", "dropped", "declined"}
     assert data["collections"] == ["papers"] and {e["collection"] for e in data["evidence"]} == {"papers"}
     assert data["references"][datta] == {"title": "Complications related to deep venous thrombosis prophylaxis in "
                                                   "trauma: a systematic review of the literature",

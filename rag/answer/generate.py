@@ -1,9 +1,11 @@
-"""Writing an answer from the evidence: a grammar-bound, streamed reply whose every sentence is cited and checked.
+"""Writing an answer from the evidence: a streamed reply, released a checked sentence at a time.
 
-Takes the evidence already selected (numbered sentences of the retrieved passages) and a chat model. The
-model answers from the evidence only, under a grammar (``grammar.py``) that makes it end every sentence with
-[n] of evidence that exists, or reply with the fixed no-answer phrase. Text is released a whole sentence at a
-time, after the sentence's support check, so what streams is exactly what is kept: nothing is added later.
+Takes the evidence already selected (numbered sentences of the retrieved passages) and a chat model, asked the way
+its catalogue entry says (``rag.models.catalogue.Answering``: the prompt, a grammar or none, whether it may draw
+yes/no verdicts, its token limit). The reply is split into sentences as it streams; each sentence is released once
+the next one has begun (or the reply has ended), after its support check, so what streams is exactly what is kept.
+Sentences that state nothing beyond the question, or say in other words that the documents do not answer, are not
+shown; with nothing left the reply is the fixed no-answer phrase, beside the evidence.
 """
 
 from __future__ import annotations
@@ -15,21 +17,18 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 from ..documents import Hit
+from ..models.catalogue import Answering, answering
 from .evidence import Embed, Evidence
-from .grammar import answer_grammar
+from .grammar import MAX_SENTENCES, answer_grammar, citation_grammar
 from .llm import ChatModel
 from .prompts import NO_ANSWER, evidence_messages, is_abstention, parse_citations
-from .support import check, claim_text
+from .sentences import adds_nothing, cite_at_end, complete, defects, has_words, says_no_answer, split_answer, without_verdict
+from .support import NEAR_COPY, check, claim_text
 
-# Yes/no verdicts are drawn only by models measured better than always giving PubMedQA dev's most common label
-# (accuracy with a grammar forcing yes, no or maybe; bench/answers.py). The bundled SmolLM2-135M scored 0.39 and
-# 0.44 (6 evidence sentences / the whole gold abstract) where always "yes" scores 0.55: it draws none.
-VERDICT_MODELS: dict[str, float] = {}
 NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
               "common label, so read the evidence.")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must)\b",
                      re.I)
-_SENTENCE_END = re.compile(r"\]\.")
 
 
 @dataclass
@@ -49,6 +48,7 @@ class Answer:
     collections: list[str] = field(default_factory=list)  # the collections asked, in the order named
     note: str = ""
     declined: bool = False
+    dropped: list[dict] = field(default_factory=list)  # sentences not shown: text, and why
 
     @property
     def abstained(self) -> bool:
@@ -69,7 +69,7 @@ class Answer:
             "timings": self.timings,
             "models": self.models,
             "references": self.references,
-            "citations_matched": False,
+            "dropped": self.dropped,
             "declined": self.declined,
         }
 
@@ -80,54 +80,99 @@ def is_yes_no(question: str) -> bool:
 
 
 def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temperature: float,
-             llm_name: str = "", clock: Callable[[], float] = time.perf_counter, ask: bool = True) -> Iterator[str]:
+             llm_name: str = "", clock: Callable[[], float] = time.perf_counter, ask: bool = True,
+             how: Answering | None = None) -> Iterator[str]:
     """Stream checked, cited sentences answering ``answer.standalone`` from ``answer.evidence``.
 
-    With no evidence, or ``ask`` false, the reply is the fixed no-answer phrase and the model is not called.
+    ``how`` overrides the answer settings of ``llm_name``'s catalogue entry. With no evidence, or ``ask`` false,
+    the reply is the fixed no-answer phrase and the model is not called.
     """
     start = clock()
-    verdicts = VERDICT_MODELS.get(llm_name, 0.0) > 0 or not is_yes_no(answer.standalone)
+    def elapsed() -> float:
+        return round((clock() - start) * 1000, 1)
+
+    how = how or answering(llm_name)
+    verdicts = how.verdicts or not is_yes_no(answer.standalone)
     answer.note = "" if verdicts else NO_VERDICT
-    if not answer.evidence or not ask:
+    if answer.evidence and ask:
+        count = len(answer.evidence)
+        grammar = {"sentences": answer_grammar(count, verdicts=verdicts), "citations": citation_grammar(count),
+                   "none": None}[how.grammar]
+        messages = evidence_messages(answer.standalone, answer.evidence, how.prompt, verdicts)
+        text, released, seen = "", 0, set()
+        # closing(): stopping early (a repeated sentence, a reader gone) gives the shared model's lock back now
+        with closing(llm.stream(messages, min(max_tokens, how.max_tokens), temperature, grammar=grammar)) as pieces:
+            for piece in pieces:
+                answer.timings.setdefault("first_token_ms", elapsed())
+                text += piece
+                found = split_answer(text)
+                # A sentence is whole once the next has begun with words (not a citation that may still be its own)
+                ready = found[released:-1] if len(found) > 1 and has_words(found[-1]) else []
+                released += len(ready)
+                if not (yield from _release(answer, ready, seen, embed, verdicts, elapsed)):
+                    break
+            else:
+                # The reply ended: its last sentence counts if it was finished, not cut off by the length limit
+                rest = [s for s in split_answer(text)[released:] if complete(s)]
+                yield from _release(answer, rest, seen, embed, verdicts, elapsed)
+        answer.citations = parse_citations(answer.answer, count)
+    if not answer.answer:
+        # Nothing worth showing: no evidence, not asked, the no-answer phrase, or only sentences that said nothing
         answer.answer = NO_ANSWER
         yield NO_ANSWER
-    else:
-        grammar = answer_grammar(len(answer.evidence), verdicts=verdicts)
-        pending, seen = "", set()
-        messages = evidence_messages(answer.standalone, answer.evidence)
-        # closing(): stopping early (a repeated sentence, a reader gone) gives the shared model's lock back now
-        with closing(llm.stream(messages, max_tokens, temperature, grammar=grammar)) as pieces:
-            for piece in pieces:
-                answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
-                pending += piece
-                repeated = False
-                while match := _SENTENCE_END.search(pending):  # a piece may end more than one sentence
-                    sentence, pending = pending[:match.end()], pending[match.end():]
-                    key = " ".join(claim_text(sentence).lower().split())
-                    if key in seen:  # small models loop: stop at the first repeated sentence
-                        repeated = True
-                        break
-                    seen.add(key)
-                    text = ("" if not answer.answer else " ") + sentence.strip()
-                    answer.sentences.append(_checked(sentence.strip(), answer.evidence, embed))
-                    answer.answer += text
-                    yield text
-                if repeated:
-                    break
-        if not answer.answer:
-            # The no-answer phrase, or a first sentence cut off by the length limit: nothing cited to show
-            answer.answer = NO_ANSWER
-            yield NO_ANSWER
-        answer.citations = parse_citations(answer.answer, len(answer.evidence))
-    answer.timings.setdefault("first_token_ms", round((clock() - start) * 1000, 1))
-    answer.timings["generate_ms"] = round((clock() - start) * 1000, 1)
+    answer.timings.setdefault("first_token_ms", elapsed())
+    answer.timings["generate_ms"] = elapsed()
+
+
+def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed, verdicts: bool,
+             elapsed: Callable[[], float]):
+    """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
+    ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
+    for sentence in sentences:
+        sentence = sentence if verdicts else without_verdict(sentence)
+        if sentence == NO_ANSWER:
+            continue
+        key = " ".join(claim_text(sentence).lower().split())
+        if key in seen:
+            return False
+        seen.add(key)
+        reason = "says the documents do not answer" if says_no_answer(sentence) else \
+            "adds nothing to the question" if adds_nothing(sentence, answer.standalone) else \
+            "damaged (" + ", ".join(defects(sentence)) + ")" if defects(sentence) else ""
+        if reason:
+            answer.dropped.append({"text": sentence, "reason": reason})
+            continue
+        checked = _checked(sentence, answer.evidence, embed)
+        answer.sentences.append(checked)
+        answer.timings.setdefault("first_sentence_ms", elapsed())
+        piece = ("" if not answer.answer else " ") + checked["text"]
+        answer.answer += piece
+        yield piece
+        if len(answer.sentences) == MAX_SENTENCES:
+            return False
+    return True
 
 
 def _checked(sentence: str, evidence: list[Evidence], embed: Embed) -> dict:
-    """A sentence in the JSON shape of ``sentences``: text, cited numbers, and its support check."""
+    """A sentence in the JSON shape of ``sentences``: text, cited numbers, and its support check.
+
+    A small model often restates an evidence sentence but gives it the wrong number (Qwen2.5-Coder-0.5B numbered
+    the sentences it copied 1, 2, 3 in its own order). A sentence its citations do not support, but that is a near
+    copy of another evidence sentence which does support it, is cited to that one; ``model_cited`` keeps what the
+    model wrote.
+    """
     cited = parse_citations(sentence, len(evidence))
     claim = claim_text(sentence)
     vector = embed([claim])[0]
     verdict = check(claim, vector, [(evidence[n - 1].text, evidence[n - 1].vector) for n in cited])
-    return {"text": sentence, "citations": cited, "supported": verdict.supported,
-            "support": round(max(0.0, min(1.0, verdict.score)), 4), "reason": verdict.reason}
+    checked = {"text": sentence, "citations": cited}
+    if not verdict.supported and evidence:
+        best = max(evidence, key=lambda e: float(e.vector @ vector))
+        if best.n not in cited and float(best.vector @ vector) >= NEAR_COPY:
+            other = check(claim, vector, [(best.text, best.vector)])
+            if other.supported:
+                verdict = other
+                checked = {"text": cite_at_end(claim.rstrip(" ."), f"[{best.n}]") + ".", "citations": [best.n],
+                           "model_cited": cited}
+    return {**checked, "supported": verdict.supported, "support": round(max(0.0, min(1.0, verdict.score)), 4),
+            "reason": verdict.reason}

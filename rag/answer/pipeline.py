@@ -21,6 +21,7 @@ from . import evidence
 from .generate import Answer, generate
 from .llm import ChatModel
 from .prompts import rewrite_messages
+from .sentences import GENERIC
 
 REFERENCE = ("doi", "pmid", "journal", "year", "authors")  # what a document's metadata may say of its source
 FALLBACK_FLOOR = 0.3  # a collection committed before floors were derived, with a model not in the catalogue
@@ -44,21 +45,41 @@ class Searchable(Protocol):
 def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]]) -> str:
     """A follow-up question rewritten to stand alone (the question itself when there is no history).
 
-    A rewrite that is empty, far too long, talks about "passages", repeats the question unchanged, or drops a
-    pronoun without naming anything from the last turn is not trusted: the previous question is prepended to
-    the follow-up instead, so it keeps its context.
+    The rewrite is kept only when it is still this question: see ``rewrite_kept``. Otherwise the previous question
+    is prepended to the follow-up, so it keeps its context.
     """
     if not history:
         return question
     fallback = f"{history[-1][0]} {question}"
     text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0)).strip()
     text = text.splitlines()[0].strip(' "') if text else ""
+    return text if rewrite_kept(text, question, history[-1]) else fallback
+
+
+_QUESTION_WORD = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|do|did|can|"
+                            r"could|should|will|would|has|have|had|may|might|must|in|among|for|to)\b", re.I)
+
+
+def rewrite_kept(text: str, question: str, last: tuple[str, str]) -> bool:
+    """Whether a rewritten follow-up can stand for ``question`` after the turn ``last`` (question, answer).
+
+    Refused: an empty or far too long rewrite; one that talks about "passages"; the question unchanged; one that
+    is not a question; one that keeps under half of the follow-up's own words; one made mostly of the previous
+    answer's words (SmolLM2 answered "How often did they cause complications?" with the previous answer's first
+    sentence); one that drops a pronoun without naming anything from the last turn.
+    """
     if not 3 <= len(text) <= 3 * len(question) + 200 or "passage" in text.lower() or text == question:
-        return fallback
+        return False
+    if not (text.rstrip().endswith("?") or _QUESTION_WORD.match(text)):
+        return False
+    own, said = words(question) - GENERIC, words(text)
+    if own and len(own & said) < len(own) / 2:
+        return False
+    answered = words(last[1]) - words(last[0]) - words(question)
+    if said and len(said & answered) > len(said) / 2:
+        return False
     # "they", "it", "this" must have been replaced by something the conversation talked about
-    if _PRONOUN.search(question) and not (words(text) - words(question)) & words(" ".join(history[-1])):
-        return fallback
-    return text
+    return not (_PRONOUN.search(question) and not (said - words(question)) & words(" ".join(last)))
 
 
 class AnswerStream:

@@ -95,7 +95,22 @@ def evidence_block(evidence) -> str:
     return "\n".join(lines)
 
 
-def evidence_messages(question: str, evidence) -> list[dict]:
-    """Chat messages asking for a cited answer to ``question`` from numbered evidence sentences."""
-    user = f"Evidence:\n{evidence_block(evidence)}\n\nQuestion: {question}\n\n{EVIDENCE_TASK}"
+# For models that write prose of their own (grammar "citations" or "none"): the finding itself, cited anywhere
+# No escape clause here: with "If the evidence does not answer ..., reply ..." Qwen2.5-Coder-0.5B declined 6 of 8
+# PubMedQA dev questions whose abstract was in the evidence (0 of 8 without it); off-topic questions are declined
+# before the model is asked (the similarity floor), and a reply that says so in its own words is not shown
+PROSE_TASK = (
+    "Answer the question in one to three sentences, using only the evidence. Give the findings themselves: what "
+    "was compared, measured or found, with numbers where the evidence gives them. End each sentence with the "
+    "number of the evidence it comes from in square brackets, like [1] or [2, 3]."
+)
+NO_VERDICT_TASK = " Do not begin with yes or no: say what the evidence found."
+ANSWER_PROMPTS = {"evidence": EVIDENCE_TASK, "prose": PROSE_TASK}
+
+
+def evidence_messages(question: str, evidence, prompt: str = "evidence", verdicts: bool = True) -> list[dict]:
+    """Chat messages asking for a cited answer to ``question`` from numbered evidence sentences, with the task
+    wording called ``prompt`` (``ANSWER_PROMPTS``); without ``verdicts`` a prose prompt asks for no yes or no."""
+    task = ANSWER_PROMPTS[prompt] + ("" if verdicts or prompt == "evidence" else NO_VERDICT_TASK)
+    user = f"Evidence:\n{evidence_block(evidence)}\n\nQuestion: {question}\n\n{task}"
     return [{"role": "system", "content": EVIDENCE_SYSTEM}, {"role": "user", "content": user}]

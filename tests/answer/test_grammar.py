@@ -13,7 +13,7 @@ import llama_cpp  # noqa: E402
 import pytest
 
 from rag.answer.evidence import Evidence
-from rag.answer.grammar import MAX_SENTENCES, MAX_WORDS, answer_grammar
+from rag.answer.grammar import MAX_SENTENCES, MAX_WORDS, answer_grammar, citation_grammar
 from rag.answer.prompts import NO_ANSWER, evidence_messages
 from rag.documents import Chunk, Hit
 from rag.models import resolve_llm
@@ -94,6 +94,27 @@ def test_cited_sentences_and_the_no_answer_phrase_are_accepted(vocab_model, text
 ])
 def test_anything_else_is_rejected(vocab_model, text):
     assert not accepts(vocab_model, answer_grammar(3), text)
+
+
+@pytest.mark.parametrize("text", [
+    "Yes, enoxaparin [1] prevented deep vein thrombosis in 0.5 of cases, as Geerts et al. found [2, 3].",
+    "Counterfactual explanations help. Thrombosis fell from 44% to 31% [2][3] after Fig. 2 [1].",
+    "[1] Enoxaparin prevented deep vein thrombosis. [2] Bleeding was rare.",
+    NO_ANSWER,
+])
+def test_the_citation_grammar_accepts_prose_with_citations_anywhere(vocab_model, text):
+    assert accepts(vocab_model, citation_grammar(3), text)
+
+
+@pytest.mark.parametrize("text", [
+    "Enoxaparin prevented deep vein thrombosis after major trauma.",  # no citation at all
+    "Enoxaparin prevented deep vein thrombosis [4].",  # no evidence 4
+    "Enoxaparin prevented deep vein thrombosis [1, 7].",
+    "Enoxaparin prevented deep vein thrombosis [see 1].",
+    "Enoxaparin prevented thrombosis [1].\nBleeding was rare [2].",
+])
+def test_the_citation_grammar_rejects_citations_of_nothing(vocab_model, text):
+    assert not accepts(vocab_model, citation_grammar(3), text)
 
 
 def test_sentences_are_limited_in_number_and_length(vocab_model):

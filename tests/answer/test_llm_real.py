@@ -1,5 +1,6 @@
 """The engine's real bundled LLM where the app leans on it: the follow-up rewrite, and one model shared by two users."""
 
+import re
 import threading
 import time
 
@@ -30,6 +31,20 @@ def test_a_follow_up_is_rewritten_to_name_its_subject(llm):
     assert rewritten != question
     # Searched alone, the question must say what "it" was, and still ask what the user asked
     assert "heparin" in rewritten.lower() and "bleeding" in rewritten.lower()
+
+
+@pytest.mark.parametrize("first, answer, follow, subject", [
+    ("Which mechanical devices prevent deep venous thrombosis after trauma?",
+     "Sequential compression devices and venous foot pumps were used [2].", "Were they as effective as heparin?",
+     "compression|device|pump"),
+    ("What is the mortality of patients with sepsis in intensive care?", "Hospital mortality of septic patients was "
+     "31% [2].", "Did it change over the study period?", "mortality|sepsis|septic"),
+])
+def test_a_follow_up_stays_a_question_that_names_its_subject(llm, first, answer, follow, subject):
+    # The bundled model's own rewrites of these were the previous answer and a statement (bench/followups.py)
+    rewritten = standalone(llm, follow, [(first, answer)])
+    assert re.search(subject, rewritten.lower()) and rewritten.rstrip().endswith("?")
+    assert answer.split(" [")[0] not in rewritten
 
 
 def test_two_users_share_the_model_one_generation_at_a_time(llm):

@@ -66,3 +66,23 @@ def test_an_off_topic_question_is_declined_without_asking_the_llm(tmp_path):
     assert not on_topic.declined and len(llm.calls) == 1
     # 0 turns the check off
     assert not engine.ask("c", "What is the capital of France?", min_similarity=0.0).run().declined
+
+
+DVT = [("Which mechanical devices prevent deep venous thrombosis after trauma?",
+        "The evidence suggests that mechanical compression devices are used to prevent deep venous thrombosis [1].")]
+
+
+@pytest.mark.parametrize("reply", [
+    "The evidence suggests that mechanical compression devices are used to prevent deep venous thrombosis.",  # copy
+    "Mechanical compression devices were used in trauma patients.",  # not a question
+    "Which mechanical devices prevent deep venous thrombosis?",  # the previous question: the follow-up is lost
+])
+def test_a_rewrite_that_is_no_longer_the_follow_up_falls_back(reply):
+    question = "How often did they cause complications?"
+    assert standalone(ScriptedLLM(reply), question, DVT) == f"{DVT[0][0]} {question}"
+
+
+def test_a_rewrite_that_names_the_devices_and_keeps_the_question_is_used():
+    question = "How often did they cause complications?"
+    reply = "How often did mechanical compression devices cause complications?"
+    assert standalone(ScriptedLLM(reply), question, DVT) == reply

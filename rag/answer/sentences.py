@@ -1,0 +1,134 @@
+"""An answer's sentences as a reader meets them: where one ends, and which ones say nothing worth showing.
+
+A model writing normal prose puts citations anywhere ("[1]", "[1][2]", "[1, 2]"), writes decimals, "et al." and
+"Fig. 2", and sometimes puts a citation after the full stop ("... mortality. [2]"). The app's one sentence splitter
+decides where sentences end; a citation that opens a sentence belongs to the one before it.
+
+Two kinds of sentence are not shown as answers: one that states nothing beyond the question ("The evidence is
+[1].", "The mortality rate of X is [1].") and one that says the documents do not answer. ``defects`` names the
+forms of damage an answer grammar used to cause (glued words, glued numbers, a sentence cut before its fact), so
+that evaluation can count them. Pure functions; nothing here calls a model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..text import split_sentences, words
+from .support import claim_text
+
+_LEADING_CITES = re.compile(r"^(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+")
+_OPENING = re.compile(r"^\s*(?:\[[^\]]*\]?\s*)+")
+_END = re.compile(r"(?:[.!?]|\])[\"'”’)]*$")
+
+# Words that name the sources or the act of answering, not a finding: a sentence made of these and the question's
+# own words adds nothing ("The evidence shows that [1].", "The study is about X [2].")
+GENERIC = {
+    "evidence", "evidences", "study", "studies", "passage", "passages", "document", "documents", "paper", "papers",
+    "article", "text", "context", "source", "sources", "question", "answer", "information", "data", "result",
+    "results", "finding", "findings", "research", "authors", "author", "trial", "analysis", "the", "and", "that",
+    "this", "these", "those", "there", "which", "what", "was", "were", "are", "is", "has", "have", "had", "been",
+    "with", "for", "from", "about", "into", "also", "such", "its", "their", "based", "according", "given",
+    "show", "shows", "showed", "shown", "suggest", "suggests", "suggested", "indicate", "indicates", "indicated",
+    "state", "states", "stated", "report", "reports", "reported", "found", "find", "provide", "provides",
+    "provided", "mention", "mentions", "mentioned", "discuss", "discusses", "discussed", "describe", "describes",
+    "described", "addressed", "examined", "studied", "investigated", "evaluated", "assessed", "considered",
+    "yes", "can", "may", "might", "could", "would", "should", "will", "does", "did", "some", "other",
+}
+_NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "nothing", "lack"}
+# "The evidence does not mention X", "No information is provided about X", "It is not stated": a refusal in prose
+_DECLINES = re.compile(
+    r"\b(?:evidence|documents?|passages?|texts?|context|sources?|information(?: provided| given)?|studies|study)\s+"
+    r"(?:\w+\s+){0,2}(?:does|do|did|is|are|was|were)\s*(?:not|n't)\s+(?:\w+\s+){0,2}"
+    r"(?:contain|provide|mention|state|specify|say|answer|address|include|give|discuss|report|describe|"
+    r"offer|clarify|indicate|support|allow|available|sufficient|enough|clear)"
+    r"|\bno (?:information|data|evidence|details?|mention)\b.{0,40}\b(?:provided|given|available|found|about|on|in"
+    r"|regarding)\b"
+    r"|\b(?:is|are) not (?:mentioned|stated|specified|provided|given|described|discussed|addressed) in\b"
+    r"|\b(?:cannot|can not|can't) (?:be )?(?:determined|answered|concluded|said|tell|determine|answer)\b",
+    re.I,
+)
+_GLUED_VERDICT = re.compile(r"^\W*(?:Yes|No)[A-Z][a-z]")
+# "15.2.3", "1.2097538466778", and a day glued to a year ("February 15.2037")
+_GLUED_NUMBER = re.compile(r"\d+\.\d+\.\d|\d\.\d{5,}|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
+                           r"\d{1,2}\.\d{4}\b")
+_CUT = re.compile(r"\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|in|with|by|for|that|than|as|at|from|on)"
+                  r"\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+[.!?]?$", re.I)
+# "Yes," "No." "No -" open a verdict; "No significant difference ..." does not
+_VERDICT = re.compile(r"^\s*(?:yes|no)\s*(?:[,.:;!]|\s-|$)\s*", re.I)
+
+
+def split_answer(text: str) -> list[str]:
+    """The sentences of an answer, each with its own citations, placed at its end.
+
+    Models cite in one of two styles: after the claim ("X fell [1]. Y rose [2].", where a citation that opens a
+    sentence was written after the previous one's full stop) or, copying the numbered evidence list, before it
+    ("[1] X fell. [2] Y rose."). An answer that opens with a citation is read in the second style.
+    """
+    before = bool(_LEADING_CITES.match(text.lstrip()))
+    found: list[str] = []
+    for a, b in split_sentences(text):
+        sentence = text[a:b].strip()
+        lead = _LEADING_CITES.match(sentence)
+        if lead and before:
+            rest = sentence[lead.end():].strip()
+            if rest:
+                sentence = cite_at_end(rest, lead.group().strip())
+            else:
+                sentence = ""  # a closing citation with no sentence after it: nothing of its own to cite
+        elif lead and found:
+            found[-1] = cite_at_end(found[-1], lead.group().strip())
+            sentence = sentence[lead.end():].strip()
+        if sentence:
+            found.append(sentence)
+    return found
+
+
+def has_words(sentence: str) -> bool:
+    """Whether a (possibly unfinished) sentence has words beyond the citations that open it."""
+    return bool(_OPENING.sub("", sentence).strip())
+
+
+def cite_at_end(sentence: str, cites: str) -> str:
+    """``sentence`` with ``cites`` placed before its closing full stop ("X fell [1].")."""
+    end = len(sentence) - len(sentence.rstrip(".!?"))
+    body, stop = (sentence[:-end], sentence[-end:]) if end else (sentence, "")
+    return f"{body} {cites}{stop}"
+
+
+def complete(sentence: str) -> bool:
+    """Whether a sentence ends as sentences do (a full stop, question or exclamation mark, or a citation)."""
+    return bool(_END.search(sentence.strip()))
+
+
+def adds_nothing(sentence: str, question: str) -> bool:
+    """Whether the sentence states nothing beyond the question: no content word of its own, no negation."""
+    claim = _VERDICT.sub("", claim_text(sentence), count=1)  # a bare "Yes [1]." or "No." is a verdict, no finding
+    own = words(claim) - words(question) - GENERIC
+    said = set(re.findall(r"[a-z']+", claim.lower()))
+    return not own and not (said & _NEGATIONS) and not any(w.endswith("n't") for w in said)
+
+
+def says_no_answer(sentence: str) -> bool:
+    """Whether the sentence says the documents do not answer (in words other than the fixed phrase)."""
+    return bool(_DECLINES.search(claim_text(sentence)))
+
+
+def without_verdict(sentence: str) -> str:
+    """The sentence without an opening "Yes," or "No." (for a model not cleared to draw verdicts); the rest keeps
+    its words, with a capital first letter."""
+    rest = _VERDICT.sub("", sentence, count=1)
+    if rest == sentence or not rest:
+        return sentence
+    return rest[:1].upper() + rest[1:]
+
+
+def defects(sentence: str) -> list[str]:
+    """The forms of damage seen in answers: 'glued' words or numbers, and 'cut' (a sentence ending in a function
+    word before its citation, or without an ending). An empty list for a sound sentence."""
+    found = []
+    if _GLUED_VERDICT.search(sentence) or _GLUED_NUMBER.search(sentence):
+        found.append("glued")
+    if _CUT.search(sentence.strip()) or not complete(sentence):
+        found.append("cut")
+    return found

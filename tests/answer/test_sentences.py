@@ -1,0 +1,79 @@
+"""An answer's sentences: where one ends, which say nothing worth showing, and the damage evaluation counts."""
+
+import pytest
+
+from rag.answer.sentences import (
+    adds_nothing,
+    complete,
+    defects,
+    has_words,
+    says_no_answer,
+    split_answer,
+    without_verdict,
+)
+
+QUESTION = "Does vitamin D supplementation reduce hip fractures in older women?"
+
+
+def test_abbreviations_decimals_and_mid_sentence_citations_stay_in_one_sentence():
+    text = ("Fractures fell by 0.5 per 1,000 [1] in Smith et al. and in Fig. 2 of the trial [2]. "
+            "Falls were as common [3].")
+    assert split_answer(text) == ["Fractures fell by 0.5 per 1,000 [1] in Smith et al. and in Fig. 2 of the "
+                                  "trial [2].", "Falls were as common [3]."]
+
+
+def test_a_citation_after_the_full_stop_moves_before_it():
+    assert split_answer("Fractures fell. [1] Falls did not. [2, 3]") == ["Fractures fell [1].",
+                                                                        "Falls did not [2, 3]."]
+
+
+def test_unfinished_text_is_told_apart():
+    assert not has_words("[2") and not has_words("[1, ") and has_words("[2] Falls")
+    assert complete("Falls did not [2].") and complete("Falls did not [2]") and not complete("Falls did not")
+
+
+@pytest.mark.parametrize("sentence", ["The evidence is [1].", "Vitamin D supplementation is discussed [2].",
+                                      "Yes [1].", "No.",
+                                      "The study reports that vitamin D supplementation is examined [1]."])
+def test_sentences_that_add_nothing(sentence):
+    assert adds_nothing(sentence, QUESTION)
+
+
+@pytest.mark.parametrize("sentence", ["Vitamin D did not reduce hip fractures in older women [1].",
+                                      "Hip fractures fell by 12 percent [2].",
+                                      "No, daily vitamin D raised falls in women over 70 [1]."])
+def test_sentences_that_state_a_finding(sentence):
+    assert not adds_nothing(sentence, QUESTION)
+
+
+@pytest.mark.parametrize("sentence", ["The evidence does not mention hip fractures [1].",
+                                      "The documents do not provide enough information.",
+                                      "No information is provided about older women in the evidence.",
+                                      "Whether it works cannot be determined from these passages [2]."])
+def test_refusals_in_other_words(sentence):
+    assert says_no_answer(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["The trial did not report adverse events [1].",
+                                      "No significant difference in fractures was found [2]."])
+def test_findings_with_a_negation_are_not_refusals(sentence):
+    assert not says_no_answer(sentence)
+
+
+def test_a_verdict_is_taken_off_and_a_determiner_is_not():
+    assert without_verdict("Yes, fractures fell [1].") == "Fractures fell [1]."
+    assert without_verdict("No. Fractures did not fall [1].") == "Fractures did not fall [1]."
+    assert without_verdict("No significant difference was found [2].") == "No significant difference was found [2]."
+
+
+@pytest.mark.parametrize("sentence, found", [
+    ("YesCounterfactuals explanations are useful [1].", ["glued"]),
+    ("The date of flag day is February 15.2037 [4].", ["glued"]),
+    ("Evidence: 1.2097538466778 (MICROBIOLOGY, 2019) [1].", ["glued"]),
+    ("The mortality rate of the cohort is [1].", ["cut"]),
+    ("The Crawler can take [1].", []),  # a transitive verb without its object is beyond these rules
+    ("Mortality fell from 12.5% to 8.1% [2].", []),
+    ("Mortality fell from 12.5% to", ["cut"]),
+])
+def test_defects(sentence, found):
+    assert defects(sentence) == found
