@@ -27,6 +27,11 @@ from .support import NEAR_COPY, check, claim_text
 
 NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
               "common label, so read the evidence.")
+# The papers' own reference brackets reach the model as "(ref. 1-3)" (``prompts.evidence_block``); a copied one is
+# no citation of ours and is taken out of the answer
+_PAPER_REF = re.compile(r"\s*\(ref\. [^)]*\)")
+DROPPED = ("The model wrote nothing worth showing (sentences that restated the question or were cut short): "
+           "read the evidence, which may still answer it.")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must)\b",
                      re.I)
 
@@ -118,6 +123,8 @@ def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temp
         answer.citations = parse_citations(answer.answer, count)
     if not answer.answer:
         # Nothing worth showing: no evidence, not asked, the no-answer phrase, or only sentences that said nothing
+        if any(d["reason"] != "says the documents do not answer" for d in answer.dropped):
+            answer.note = DROPPED
         answer.answer = NO_ANSWER
         yield NO_ANSWER
     answer.timings.setdefault("first_token_ms", elapsed())
@@ -129,7 +136,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = sentence if verdicts else without_verdict(sentence)
+        sentence = _PAPER_REF.sub("", sentence if verdicts else without_verdict(sentence))
         if sentence == NO_ANSWER:
             continue
         key = " ".join(claim_text(sentence).lower().split())

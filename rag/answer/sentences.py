@@ -52,8 +52,9 @@ _GLUED_VERDICT = re.compile(r"^\W*(?:Yes|No)[A-Z][a-z]")
 # "15.2.3", "1.2097538466778", and a day glued to a year ("February 15.2037")
 _GLUED_NUMBER = re.compile(r"\d+\.\d+\.\d|\d\.\d{5,}|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
                            r"\d{1,2}\.\d{4}\b")
-_CUT = re.compile(r"\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|in|with|by|for|that|than|as|at|from|on)"
-                  r"\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+[.!?]?$", re.I)
+# "... the fact is [1]." / "... a recognized centre for teaching, [3]."
+_CUT = re.compile(r"(?:[,;:]|\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|in|with|by|for|that|than|as|at|from|on)"
+                  r")\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+[.!?]?$", re.I)
 # "Yes," "No." "No -" open a verdict; "No significant difference ..." does not
 _VERDICT = re.compile(r"^\s*(?:yes|no)\s*(?:[,.:;!]|\s-|$)\s*", re.I)
 

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from rag.answer.evidence import Evidence
-from rag.answer.generate import NO_VERDICT, Answer, generate, is_yes_no
+from rag.answer.generate import DROPPED, NO_VERDICT, Answer, generate, is_yes_no
 from rag.answer.grammar import answer_grammar, citation_grammar
 from rag.answer.prompts import NO_ANSWER, evidence_messages
 from rag.documents import Chunk, Hit
@@ -228,6 +228,7 @@ def test_a_sentence_that_adds_nothing_to_the_question_is_not_shown(reply):
     answer = answer_for()
     assert run(answer, ScriptedLLM(reply), how=PROSE) == [NO_ANSWER]
     assert answer.sentences == [] and answer.dropped[0]["reason"] == "adds nothing to the question"
+    assert answer.note == DROPPED  # the evidence is still shown: the reader is sent to it
     assert answer.to_dict()["dropped"] == answer.dropped
 
 
@@ -313,3 +314,9 @@ def test_at_most_three_sentences_are_shown_and_the_model_is_let_go():
                       "early [1]. Heparin was given twice daily [1]. Nobody died of embolism [2].")
     assert len(run(answer, llm, how=PROSE)) == 3
     assert llm.streaming == 0
+
+
+def test_a_copied_reference_bracket_of_the_paper_is_taken_out():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Without prophylaxis, DVT rates exceed 50% (ref. 1-3) after major trauma [1]."), how=PROSE)
+    assert answer.answer == "Without prophylaxis, DVT rates exceed 50% after major trauma [1]."

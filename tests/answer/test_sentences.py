@@ -71,6 +71,7 @@ def test_a_verdict_is_taken_off_and_a_determiner_is_not():
     ("The date of flag day is February 15.2037 [4].", ["glued"]),
     ("Evidence: 1.2097538466778 (MICROBIOLOGY, 2019) [1].", ["glued"]),
     ("The mortality rate of the cohort is [1].", ["cut"]),
+    ("A centre for teaching, [3][4].", ["cut"]),
     ("The Crawler can take [1].", []),  # a transitive verb without its object is beyond these rules
     ("Mortality fell from 12.5% to 8.1% [2].", []),
     ("Mortality fell from 12.5% to", ["cut"]),

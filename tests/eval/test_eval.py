@@ -122,3 +122,31 @@ def test_any_model_is_measured_with_embeddings(pubmedqa, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["settings"]["model"] == str(folder.resolve())
     assert main(["eval", "similarity", "--pubmedqa", str(pubmedqa), "--embeddings", "no-such-model"]) == 2
     assert "'no-such-model' is not on this machine" in capsys.readouterr().err
+
+
+def test_verdicts_are_cleared_only_when_ahead_of_the_majority_beyond_chance():
+    from rag.eval.answers import _verdict_scores, mcnemar
+
+    assert mcnemar(0, 0) == 1.0 and mcnemar(5, 5) == 1.0
+    assert round(mcnemar(15, 3), 4) == 0.0075  # exact two-sided binomial, 18 discordant pairs
+    gold = ["yes"] * 60 + ["no"] * 40
+    always_yes = _verdict_scores(gold, ["yes"] * 100)
+    assert always_yes["accuracy"] == always_yes["majority_baseline"] == 0.6
+    assert not always_yes["verdict_vs_majority"]["beats_majority"]
+    better = _verdict_scores(gold, ["yes"] * 57 + ["no"] * 3 + ["no"] * 30 + ["yes"] * 10)
+    assert better["verdict_vs_majority"] == {"right_where_majority_wrong": 30, "wrong_where_majority_right": 3,
+                                             "p_value": better["verdict_vs_majority"]["p_value"],
+                                             "beats_majority": True}
+    slightly = _verdict_scores(gold, ["yes"] * 58 + ["no"] * 2 + ["no"] * 4 + ["yes"] * 36)
+    assert slightly["accuracy"] > 0.6 and not slightly["verdict_vs_majority"]["beats_majority"]
+
+
+def test_answer_settings_can_be_overridden_for_a_measurement():
+    from rag.errors import RagError
+    from rag.eval.cli import answer_format
+
+    how = answer_format("prompt=prose,grammar=citations,max_tokens=90,verdicts=1", "SmolLM2-135M-Instruct (Q4_1)")
+    assert (how.prompt, how.grammar, how.max_tokens, how.verdicts) == ("prose", "citations", 90, True)
+    assert answer_format("", "SmolLM2-135M-Instruct (Q4_1)").grammar == "sentences"
+    with pytest.raises(RagError, match="unknown setting"):
+        answer_format("temperature=2", "x")
