@@ -22,7 +22,16 @@ from .evidence import Embed, Evidence
 from .grammar import MAX_SENTENCES, answer_grammar, citation_grammar
 from .llm import ChatModel
 from .prompts import NO_ANSWER, evidence_messages, is_abstention, parse_citations
-from .sentences import adds_nothing, cite_at_end, complete, defects, has_words, says_no_answer, split_answer, without_verdict
+from .sentences import (
+    adds_nothing,
+    cite_at_end,
+    complete,
+    defects,
+    has_words,
+    says_no_answer,
+    split_answer,
+    without_verdict,
+)
 from .support import NEAR_COPY, check, claim_text
 
 NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
