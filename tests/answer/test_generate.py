@@ -18,6 +18,7 @@ VITAMIN_D = "Daily vitamin D did not reduce hip fractures in community-dwelling 
 QUESTION = "What prevents deep vein thrombosis after major trauma?"
 SMOLLM2 = "SmolLM2-135M-Instruct (Q4_1)"
 PROSE = Answering("prose", "none", verdicts=False, max_tokens=160)
+STRICT = Answering("evidence", "sentences", verdicts=False, max_tokens=200)
 
 
 def evidence(*texts: str, embed=None) -> list[Evidence]:
@@ -52,9 +53,12 @@ def test_whole_cited_sentences_stream_and_what_streams_is_what_is_kept():
 def test_the_model_is_asked_as_its_catalogue_entry_says():
     answer = answer_for()
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
-    run(answer, llm, max_tokens=77)  # the bundled model: the evidence prompt and the strict grammar
-    assert llm.calls == [evidence_messages(QUESTION, answer.evidence)]
-    assert llm.grammars == [answer_grammar(2, verdicts=True)]
+    run(answer, llm, max_tokens=77)  # the bundled model: prose, no grammar
+    assert llm.calls == [evidence_messages(QUESTION, answer.evidence, "prose")] and llm.grammars == [None]
+    strict = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
+    run(answer_for(), strict, how=STRICT)
+    assert strict.calls == [evidence_messages(QUESTION, answer.evidence)]
+    assert strict.grammars == [answer_grammar(2, verdicts=True)]
     qwen = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
     run(answer_for(), qwen, llm_name="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)")  # prose, no grammar
     assert qwen.calls == [evidence_messages(QUESTION, answer.evidence, "prose")] and qwen.grammars == [None]
@@ -174,7 +178,7 @@ def test_yes_no_questions_get_the_note_and_a_grammar_without_verdicts(question):
     assert is_yes_no(question)
     answer = answer_for(question, VITAMIN_D, BLEEDING)
     llm = ScriptedLLM("Daily vitamin D did not reduce hip fractures [1].")
-    run(answer, llm, llm_name="SmolLM2-135M-Instruct (Q4_1)")
+    run(answer, llm, how=STRICT)
     assert answer.note == NO_VERDICT
     assert llm.grammars == [answer_grammar(2, verdicts=False)]
     assert answer.to_dict()["note"] == NO_VERDICT
@@ -186,7 +190,7 @@ def test_other_questions_get_no_note_and_the_full_grammar(question):
     assert not is_yes_no(question)
     answer = answer_for(question)
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")
-    run(answer, llm)
+    run(answer, llm, how=STRICT)
     assert answer.note == ""
     assert llm.grammars == [answer_grammar(2, verdicts=True)]
 

@@ -147,6 +147,6 @@ def test_answer_settings_can_be_overridden_for_a_measurement():
 
     how = answer_format("prompt=prose,grammar=citations,max_tokens=90,verdicts=1", "SmolLM2-135M-Instruct (Q4_1)")
     assert (how.prompt, how.grammar, how.max_tokens, how.verdicts) == ("prose", "citations", 90, True)
-    assert answer_format("", "SmolLM2-135M-Instruct (Q4_1)").grammar == "sentences"
+    assert answer_format("", "SmolLM2-135M-Instruct (Q4_1)").grammar == "none"
     with pytest.raises(RagError, match="unknown setting"):
         answer_format("temperature=2", "x")
