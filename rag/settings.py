@@ -78,8 +78,9 @@ class Settings:
     chunk_overlap: int = field(default=32, metadata={"env": "RAG_CHUNK_OVERLAP",
         "help": "Tokens shared by consecutive chunks"})
     index_backmatter: bool = field(default=False, metadata={"env": "RAG_INDEX_BACKMATTER",
-        "help": "Also index reference lists, author/affiliation blocks and keyword lines of new documents (by "
-                "default they are left out of retrieval and evidence)"})
+        "help": "Also index reference lists, front matter (title, author and affiliation blocks), declarations "
+                "(acknowledgements, funding, ...) and keyword lines of new documents (by default they are left out "
+                "of retrieval and evidence)"})
     embed_precision: str = field(default="auto", metadata={"env": "RAG_EMBED_PRECISION",
         "help": "Embedding arithmetic: auto (bf16 on CPUs with native bf16, AVX-512 BF16 or AMX; fp32 elsewhere), "
                 "fp32 or bf16"})

@@ -39,6 +39,8 @@ NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better
 # The papers' own reference brackets reach the model as "(ref. 1-3)" (``prompts.evidence_block``); a copied one is
 # no citation of ours and is taken out of the answer
 _PAPER_REF = re.compile(r"\s*\(ref\. [^)]*\)")
+# A list item's marker ("2) The risks ...", "3. Filters ..."): the sentence is shown without it
+_LIST_MARKER = re.compile(r"^\(?\d{1,2}(?:\)|\.(?=\s+[A-Z]))\s*")
 DROPPED = ("The model wrote nothing worth showing (sentences that restated the question or were cut short): "
            "read the evidence, which may still answer it.")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must)\b",
@@ -145,7 +147,8 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = _PAPER_REF.sub("", sentence if verdicts else without_verdict(sentence))
+        sentence = _PAPER_REF.sub("", _LIST_MARKER.sub("", sentence))
+        sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue
         key = " ".join(claim_text(sentence).lower().split())

@@ -324,3 +324,10 @@ def test_a_copied_reference_bracket_of_the_paper_is_taken_out():
     answer = answer_for()
     run(answer, ScriptedLLM("Without prophylaxis, DVT rates exceed 50% (ref. 1-3) after major trauma [1]."), how=PROSE)
     assert answer.answer == "Without prophylaxis, DVT rates exceed 50% after major trauma [1]."
+
+
+def test_list_markers_are_taken_off_the_sentences_they_open():
+    answer = answer_for()
+    run(answer, ScriptedLLM("1) Enoxaparin prevented deep vein thrombosis [1]. 2) Major bleeding was rare in both "
+                            "groups [2]."), how=PROSE)
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare in both groups [2]."
