@@ -21,7 +21,7 @@ from ..models.catalogue import Answering, answering
 from .evidence import Embed, Evidence
 from .grammar import MAX_SENTENCES, answer_grammar, citation_grammar
 from .llm import ChatModel
-from .prompts import NO_ANSWER, evidence_messages, is_abstention, parse_citations
+from .prompts import NO_ANSWER, PAPER_REF, evidence_messages, is_abstention, parse_citations
 from .sentences import (
     adds_nothing,
     cite_at_end,
@@ -36,9 +36,6 @@ from .support import NEAR_COPY, check, claim_text
 
 NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
               "common label, so read the evidence.")
-# The papers' own reference brackets reach the model as "(ref. 1-3)" (``prompts.evidence_block``); a copied one is
-# no citation of ours and is taken out of the answer
-_PAPER_REF = re.compile(r"\s*\(ref\. [^)]*\)")
 # A list item's marker ("2) The risks ...", "3. Filters ..."): the sentence is shown without it
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}(?:\)|\.(?=\s+[A-Z]))\s*")
 DROPPED = ("The model wrote nothing worth showing (sentences that restated the question or were cut short): "
@@ -147,7 +144,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = _PAPER_REF.sub("", _LIST_MARKER.sub("", sentence))
+        sentence = PAPER_REF.sub("", _LIST_MARKER.sub("", sentence))
         sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue
@@ -155,10 +152,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
         if key in seen:
             return False
         seen.add(key)
-        reason = "says the documents do not answer" if says_no_answer(sentence) else \
-            "adds nothing to the question" if adds_nothing(sentence, answer.standalone) else \
-            "damaged (" + ", ".join(defects(sentence)) + ")" if defects(sentence) else ""
-        if reason:
+        if reason := _not_shown(sentence, answer.standalone):
             answer.dropped.append({"text": sentence, "reason": reason})
             continue
         checked = _checked(sentence, answer.evidence, embed)
@@ -170,6 +164,16 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
         if len(answer.sentences) == MAX_SENTENCES:
             return False
     return True
+
+
+def _not_shown(sentence: str, question: str) -> str:
+    """Why a sentence is not shown as an answer ('' when it is)."""
+    if says_no_answer(sentence):
+        return "says the documents do not answer"
+    if adds_nothing(sentence, question):
+        return "adds nothing to the question"
+    damage = defects(sentence)
+    return f"damaged ({', '.join(damage)})" if damage else ""
 
 
 def _checked(sentence: str, evidence: list[Evidence], embed: Embed) -> dict:

@@ -26,13 +26,20 @@ REWRITE = (
 )
 
 _CITATION = re.compile(r"\[(\d+(?:\s*(?:,|-|–|and)\s*\d+)*)\]")
+# The papers' own reference brackets ([2,4-6]) would read as citations of our evidence: the model sees them as
+# "(ref. 2,4-6)", and a copied one is taken out of its answer
+PAPER_REF = re.compile(r"\s*\(ref\. [^)]*\)")
+
+
+def paper_refs(text: str) -> str:
+    """``text`` with its own reference brackets written as "(ref. n)"."""
+    return _CITATION.sub(lambda m: f"(ref. {m.group(1)})", text)
 
 
 def passage_block(n: int, hit: Hit) -> str:
     """One numbered, quoted passage with its source."""
     where = hit.chunk.document + (f", page {hit.chunk.page}" if hit.chunk.page else "")
-    # The papers' own reference brackets ([2,4-6]) would read as citations of our passages
-    text = _CITATION.sub(lambda m: f"(ref. {m.group(1)})", hit.chunk.text).replace('"""', '"')
+    text = paper_refs(hit.chunk.text).replace('"""', '"')
     return f'[{n}] ({where})\n"""{text}"""'
 
 
@@ -91,7 +98,7 @@ def evidence_block(evidence) -> str:
         said = e.text.split()
         # A very long "sentence" (a table row, a run-on) is cut in the prompt; the evidence shown stays whole
         text = " ".join(said[:EVIDENCE_WORDS]) + (" …" if len(said) > EVIDENCE_WORDS else "")
-        lines.append(f"[{e.n}] " + _CITATION.sub(lambda m: f"(ref. {m.group(1)})", text))
+        lines.append(f"[{e.n}] " + paper_refs(text))
     return "\n".join(lines)
 
 
