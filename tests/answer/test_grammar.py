@@ -22,7 +22,7 @@ from rag.models import resolve_llm
 @pytest.fixture(scope="module")
 def vocab_model():
     """The bundled model with its vocabulary only: enough to parse grammars and tokenize text."""
-    return llama_cpp.Llama(model_path=str(resolve_llm("").path), vocab_only=True, verbose=False)
+    return llama_cpp.Llama(model_path=str(resolve_llm("smollm2-135m").path), vocab_only=True, verbose=False)
 
 
 def sampler(model, grammar: str):
@@ -208,7 +208,7 @@ _MARKER = re.compile(r"^\(?\d{1,2}\)\s*")
 def llm():
     from rag.answer.llm import LlamaCppModel
 
-    return LlamaCppModel(resolve_llm(""), n_ctx=2048, n_threads=2)
+    return LlamaCppModel(resolve_llm("smollm2-135m"), n_ctx=2048, n_threads=2)
 
 
 def reply(llm, messages: list[dict], grammar: str) -> tuple[str, int]:

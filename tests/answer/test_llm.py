@@ -16,7 +16,7 @@ CHAT = [{"role": "system", "content": "You answer briefly."},
 
 @pytest.fixture(scope="module")
 def llm():
-    return LlamaCppModel(resolve_llm(""), n_ctx=512, n_threads=2)
+    return LlamaCppModel(resolve_llm("smollm2-135m"), n_ctx=512, n_threads=2)
 
 
 @pytest.mark.slow
@@ -38,11 +38,11 @@ def test_a_short_chat_streams_the_same_text_pieces_at_temperature_zero(llm):
 
 
 @pytest.mark.slow
-def test_the_smoke_test_command_generates_with_the_bundled_model():
+def test_the_smoke_test_command_generates_with_the_default_model():
     done = subprocess.run([sys.executable, "-m", "rag.answer.llm", "--smoke-test"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("LLM ok: SmolLM2-135M-Instruct (Q4_1) answered ")
+    assert done.stdout.startswith(f"LLM ok: {resolve_llm('').name} answered ")
 
 
 def test_the_smoke_test_command_explains_its_usage():
@@ -61,7 +61,7 @@ def test_probe_reports_a_crash_or_a_failure_of_the_test_generation(tmp_path):
 
 def test_a_truncated_gguf_fails_to_load_with_a_model_error(tmp_path):
     broken = tmp_path / "broken.gguf"
-    broken.write_bytes(resolve_llm("").path.read_bytes()[:4096])
+    broken.write_bytes(resolve_llm("smollm2-135m").path.read_bytes()[:4096])
     with pytest.raises(ModelNotFoundError, match="could not be loaded"):
         LlamaCppModel(resolve_llm(str(broken)), n_ctx=512, n_threads=1, check=False)
 
@@ -70,7 +70,7 @@ def test_a_truncated_gguf_fails_to_load_with_a_model_error(tmp_path):
 def test_the_bundled_llm_passes_its_crash_probe():
     from rag.answer.llm import probe
 
-    assert probe(resolve_llm("").path) == ""
+    assert probe(resolve_llm("smollm2-135m").path) == ""
 
 
 def test_a_llama_build_that_crashes_is_refused_with_the_fix(monkeypatch):
@@ -80,10 +80,10 @@ def test_a_llama_build_that_crashes_is_refused_with_the_fix(monkeypatch):
     from rag.answer import llm
 
     crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
-    assert llm.probe(resolve_llm("").path, crash) == "a test generation was killed by SIGSEGV"
+    assert llm.probe(resolve_llm("smollm2-135m").path, crash) == "a test generation was killed by SIGSEGV"
 
     monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: b"AVX2 = 1 | AMX_INT8 = 1 | OPENMP = 1")
     monkeypatch.setattr(llm, "probe", lambda path: "a test generation was killed by SIGSEGV")
     monkeypatch.setattr(llm, "_checked", {})
     with pytest.raises(ModelNotFoundError, match="killed by SIGSEGV.*-mno-amx-int8"):
-        llm.LlamaCppModel(resolve_llm(""), n_ctx=512, n_threads=1)
+        llm.LlamaCppModel(resolve_llm("smollm2-135m"), n_ctx=512, n_threads=1)

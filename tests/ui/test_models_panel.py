@@ -12,7 +12,7 @@ def caption(at) -> str:
     """The sidebar's models line, as shown (Markdown escapes removed)."""
     return next(c.value for c in at.caption if c.value.startswith("Embeddings:")).replace("\\", "")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_app_models")]  # the panel's flow from the bundled LLM
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def hub(monkeypatch):
     """The bundled GGUF served as Qwen2.5-0.5B and the bundled MiniLM's files as PubMedBERT."""
     minilm = resolve_embeddings().path
     qwen, pubmedbert = entry("qwen2.5-0.5b"), entry("pubmedbert")
-    with Hub({qwen.repo: {qwen.files[0]: resolve_llm().path},
+    with Hub({qwen.repo: {qwen.files[0]: resolve_llm("smollm2-135m").path},
               pubmedbert.repo: {p.relative_to(minilm).as_posix(): p for p in minilm.rglob("*") if p.is_file()}}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
