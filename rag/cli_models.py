@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from .models.catalogue import DEFAULT_LLM_NAME, entry, size_text
 from .models.store import SOURCES
@@ -77,13 +78,16 @@ def _pull(engine, name: str, source: str = "auto") -> int:
         print(f"{item.name} is already pulled: {engine.store.path(item.name)}")
         return 0
     bar = None  # drawn once the transfer starts (not while the hub is asked what to fetch)
+    drawn = 0.0
 
     def progress(done: int, total: int, file: str) -> None:
-        nonlocal bar
+        nonlocal bar, drawn
         bar = bar or tqdm(total=total, unit="B", unit_scale=True, desc=item.name, dynamic_ncols=True)
         bar.total, bar.n = total, done
         bar.set_postfix_str(file, refresh=False)
-        bar.refresh()
+        if done >= total or time.monotonic() - drawn >= 0.5:  # a few redraws a second, not one per block
+            bar.refresh()
+            drawn = time.monotonic()
 
     try:
         engine.store.pull(item.name, engine.settings.hub_endpoint, progress, source=source,

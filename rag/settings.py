@@ -30,7 +30,7 @@ class Settings:
     """Everything the engine, the CLI and the UI can be told. Field metadata: env variable and description."""
 
     data_dir: Path = field(default=Path(_default_data_dir()), metadata={"env": "RAG_DATA_DIR",
-        "help": "Folder holding the collections"})
+        "help": "Folder holding the collections", "default": "`~/.local/share/biorag` (`$XDG_DATA_HOME/biorag`)"})
     embeddings: str = field(default="", metadata={"env": "RAG_EMBEDDINGS",
         "help": "Embedding model: a catalogue name pulled with `rag models pull` (pubmedbert), a folder, or a model "
                 "name in the local Hugging Face cache; empty = the one chosen with `rag models use`, else PubMedBERT "
@@ -39,7 +39,8 @@ class Settings:
         "help": "Allow downloading a named embedding model that is not in the local cache"})
     llm: str = field(default="", metadata={"env": "RAG_LLM",
         "help": "GGUF chat model: a catalogue name pulled with `rag models pull` (qwen2.5-1.5b) or a file path; "
-                "empty = the one chosen with `rag models use`, else the bundled SmolLM2-135M-Instruct"})
+                "empty = the one chosen with `rag models use`, else Qwen2.5-Coder-0.5B-Instruct (installed by "
+                "`make run`, or pulled), else the bundled SmolLM2-135M-Instruct"})
     n_gpu_layers: int = field(default=-1, metadata={"env": "RAG_N_GPU_LAYERS",
         "help": "LLM layers run on the GPU when llama-cpp-python was built with GPU support (scripts/install.sh "
                 "with LLAMA_BACKEND=cuda or metal): -1 = all, 0 = none; a CPU-only build ignores it"})
@@ -51,7 +52,7 @@ class Settings:
                 "say otherwise)"})
     n_ctx: int = field(default=4096, metadata={"env": "RAG_N_CTX", "help": "LLM context window in tokens"})
     n_threads: int = field(default=os.cpu_count() or 2, metadata={"env": "RAG_THREADS",
-        "help": "CPU threads for the LLM"})
+        "help": "CPU threads for the LLM", "default": "number of CPU cores"})
     max_tokens: int = field(default=384, metadata={"env": "RAG_MAX_TOKENS", "help": "Longest answer in tokens"})
     temperature: float = field(default=0.1, metadata={"env": "RAG_TEMPERATURE", "help": "LLM sampling temperature"})
     top_k: int = field(default=5, metadata={"env": "RAG_TOP_K", "help": "Passages retrieved for each question"})

@@ -7,6 +7,7 @@ import pytest
 from rag.answer.present import flag
 from rag.cli import main
 from rag.models import resolve_llm
+from rag.models.catalogue import DEFAULT_LLM_NAME, entry
 
 
 @pytest.fixture
@@ -87,7 +88,9 @@ def test_bad_settings_and_names_are_one_line_errors(monkeypatch, capsys):
 def test_models(capsys):
     assert main(["models", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["embeddings"]["fallback"] is True and info["llm"]["source"] == "bundled"
+    # The bundled embedding model, and the default answerer that `make test` installed with the app
+    assert info["embeddings"]["fallback"] is True
+    assert (info["llm"]["name"], info["llm"]["source"]) == (entry(DEFAULT_LLM_NAME).title, "installed with the app")
     assert main(["models"]) == 0
     assert "bundled fallback" in capsys.readouterr().out
 
