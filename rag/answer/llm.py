@@ -64,6 +64,11 @@ class LlamaCppModel:
         ``grammar`` (GBNF text) constrains the reply to the language it describes.
         """
         with self.lock:
+            # Every reply read from a clean context: llama.cpp would reuse the cache of the previous prompt's common
+            # start, computed in a batch of another shape, and greedy replies then depend on who asked before (the
+            # same question got two answers in tests/answer/test_llm_real.py). The cost: the system prompt, ~45 of
+            # an answer prompt's ~400 tokens, is read again
+            self.llama.reset()
             chunks = self.llama.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
                 repeat_penalty=1.1, grammar=self._grammar(grammar) if grammar else None,
