@@ -82,6 +82,13 @@ class Settings:
         "help": "Also index reference lists, front matter (title, author and affiliation blocks), declarations "
                 "(acknowledgements, funding, ...) and keyword lines of new documents (by default they are left out "
                 "of retrieval and evidence)"})
+    metadata_lookup: str = field(default="", metadata={"env": "RAG_METADATA_LOOKUP",
+        "help": "crossref = check each new document's DOI against Crossref's record over the network (a DOI whose "
+                "record has another title is dropped) and fill the authors, journal, year or title the file did not "
+                "give; records are cached in RAG_DATA_DIR/cache/crossref; any failure keeps the file's own values; "
+                "empty = no look-up (nothing leaves the machine)"})
+    crossref_url: str = field(default="https://api.crossref.org", metadata={"env": "RAG_CROSSREF_URL",
+        "help": "The Crossref REST API that RAG_METADATA_LOOKUP=crossref asks (or a mirror of it)"})
     embed_precision: str = field(default="auto", metadata={"env": "RAG_EMBED_PRECISION",
         "help": "Embedding arithmetic: auto (bf16 on CPUs with native bf16, AVX-512 BF16 or AMX; fp32 elsewhere), "
                 "fp32 or bf16"})
@@ -129,6 +136,8 @@ class Settings:
             (32 <= self.chunk_tokens <= 8192, "RAG_CHUNK_TOKENS", "must be between 32 and 8192"),
             (0 <= self.chunk_overlap < self.chunk_tokens // 2, "RAG_CHUNK_OVERLAP",
              "must be at least 0 and under half of RAG_CHUNK_TOKENS"),
+            (self.metadata_lookup in ("", "crossref"), "RAG_METADATA_LOOKUP", "must be crossref or empty"),
+            (self.crossref_url.startswith(("http://", "https://")), "RAG_CROSSREF_URL", "must be an http(s) address"),
             (self.embed_precision in PRECISIONS, "RAG_EMBED_PRECISION", f"must be one of {', '.join(PRECISIONS)}"),
             (self.max_file_mb > 0 and self.max_batch_mb > 0, "RAG_MAX_FILE_MB", "size limits must be positive"),
         ]
