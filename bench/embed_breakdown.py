@@ -2,7 +2,7 @@
 
 In one run, on this CPU, with the bundled model in bf16 (each part a same-run comparison):
 - ``linear_m20_us``: one bf16 linear product for a 20-token query, torch's ``F.linear`` against the weight packed
-  once for oneDNN (rag.index.packed), per layer shape;
+  once for oneDNN (rag.models.packed), per layer shape;
 - ``forward_op_share``: share of the bf16 forward pass (packed) per op, 256 SciFact abstracts in batches of 32;
 - ``encodebatch``: passages/s for txtai model batches of 8/16/32/64, packed and unpacked (512 abstracts, best of 2);
 - ``attention_ms``: torch's flash attention against attention written out (baddbmm, softmax, bmm) in bf16, one
@@ -23,7 +23,7 @@ from packed import bf16_indexes
 
 from rag.cpu import cpu_name
 from rag.documents import Chunk
-from rag.index.local import FIELDS, TxtaiIndex
+from rag.index.local.index import FIELDS, TxtaiIndex
 
 START = """
 import time, sys
@@ -32,13 +32,13 @@ from rag.chunk import ModelTokenizer
 model = resolve_embeddings(precision="bf16")
 ModelTokenizer(model.path); a = time.perf_counter()
 import txtai; b = time.perf_counter()
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 TxtaiIndex(model, {}).embeddings; c = time.perf_counter()
 print(a - t, b - a, c - b)
 """
 EXIT = """
 import os, sys
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 TxtaiIndex(resolve_embeddings(precision="bf16"), {}).embed(["warm-up"] * 64)
 if sys.argv[1] == "fast":
     os._exit(0)

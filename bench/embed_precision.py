@@ -23,7 +23,7 @@ import numpy as np
 from common import ROOT, SHARED, scifact_texts, write
 
 from rag.cpu import NATIVE_BF16, cpu_flags, cpu_name, embedding_precision
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 from rag.models import resolve_embeddings
 
 

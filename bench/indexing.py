@@ -17,7 +17,7 @@ from common import PLAIN_TXTAI, SHARED, scifact_texts, write
 from rag.chunk import ChunkSettings, ModelTokenizer, chunk_document
 from rag.cpu import cpu_name, embedding_precision
 from rag.documents import Document, Section
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 from rag.load import load_file
 from rag.models import resolve_embeddings
 

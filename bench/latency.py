@@ -4,7 +4,7 @@ Embedding 1M passages takes days on a laptop CPU, so passage vectors are synthet
 each is a mix of two real SciFact abstract embeddings (the bundled model's) plus noise, so neighbourhoods and
 clusters look like a real collection's. Queries are real SciFact claims, embedded by the real model inside each
 timed search (txtai "external" vectors: a passage's text names its vector, any other text is embedded). The
-FAISS index (exact, or IVF above ``rag.index.ann.EXACT_MAX``, as a save decides), BM25 and content store are the
+FAISS index (exact, or IVF above ``rag.index.local.ann.EXACT_MAX``, as a save decides), BM25 and content store are the
 app's, saved and reopened read-only as the app's searches see them. Texts are SciFact sentences, so BM25 sees
 real term statistics. Each size runs in its own process, so its peak memory is its own.
 
@@ -27,7 +27,7 @@ import numpy as np
 from common import ROOT, claims, peak_rss_mb, scifact_texts, write
 
 from rag.cpu import cpu_name, embedding_precision
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 from rag.models import resolve_embeddings
 from rag.text import split_sentences
 

@@ -18,7 +18,7 @@ import numpy as np
 from common import scifact_texts, write
 
 from rag.cpu import cpu_name
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 from rag.models import resolve_embeddings
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")

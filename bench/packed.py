@@ -1,4 +1,4 @@
-"""bf16 embedding with the linear layers packed for oneDNN (rag.index.packed) against the same bf16 model unpacked.
+"""bf16 embedding with the linear layers packed for oneDNN (rag.models.packed) against the same bf16 model unpacked.
 
 Both are the app's index (``TxtaiIndex``) in bf16, in one process, measured in alternation: one query at a time
 (200 SciFact claims, p50 and p95, as a search embeds its question) and batches of passages (512 SciFact
@@ -13,9 +13,9 @@ from dataclasses import replace
 import numpy as np
 from common import claims, scifact_texts, write
 
-import rag.index.tuning as tuning
+import rag.models.speed as speed
 from rag.cpu import NATIVE_BF16, cpu_flags, cpu_name
-from rag.index.local import TxtaiIndex
+from rag.index.local.index import TxtaiIndex
 from rag.models import resolve_embeddings
 
 
@@ -24,12 +24,12 @@ def bf16_indexes() -> tuple:
     model = replace(resolve_embeddings(), precision="bf16")
     packed = TxtaiIndex(model, {})
     packed.embed(["warm-up"])
-    pack, tuning.pack = tuning.pack, lambda module: 0  # the same preparation, without the packing
+    pack, speed.pack = speed.pack, lambda module: 0  # the same preparation, without the packing
     try:
         plain = TxtaiIndex(model, {})
         plain.embed(["warm-up"])
     finally:
-        tuning.pack = pack
+        speed.pack = pack
     return packed, plain
 
 

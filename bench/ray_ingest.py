@@ -24,7 +24,7 @@ from common import ROOT, SHARED, scifact_texts, write
 
 from rag.cpu import cpu_name, embedding_precision
 from rag.engine import Engine
-from rag.index.ann import stored_vectors
+from rag.index.local.ann import stored_vectors
 from rag.settings import Settings
 
 RUN = """

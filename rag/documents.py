@@ -61,7 +61,7 @@ class Chunk:
     end: int = 0
     doc_id: str = ""
     kind: str = "body"
-    collection: str = ""  # the collection it was found in, set by a search (``rag.index.merge``)
+    collection: str = ""  # the collection it was found in, set by a search (``rag.retrieve.merge``)
 
 
 @dataclass

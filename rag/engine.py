@@ -1,8 +1,9 @@
 """The engine: the one facade the CLI, the web UI and the tests use.
 
 It owns the expensive objects (embedding models, the LLM, open collections), creates each once, and wires the
-stages: files -> documents (``load``) -> chunks (``chunk``) -> index (``index``) -> hits -> prompt -> answer
-(``answer``). Everything a user can do goes through it: collections, ingestion, search and answers.
+stages: files -> documents (``load``) -> passages (``chunk``) -> a collection (``ingest``, into ``index``) -> hits
+(``retrieve``) -> evidence -> answer (``answer``). Everything a user can do goes through it: collections,
+ingestion, search and answers. Collections are kept where ``rag.index.open_storage`` says (``Engine.storage``).
 """
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ from .chunk import ChunkSettings, ModelTokenizer
 from .documents import Hit
 from .engine_models import EngineModels
 from .errors import CollectionError, ConfigError
-from .index import VectorIndex, check_backend
-from .index.collection import Collection
-from .index.filters import Filtered, Filters
-from .index.ingest import IngestReport, Progress, ingest
-from .index.merge import Across
-from .index.pgshelf import PgShelf
-from .index.reindex import reindex
-from .index.shelf import FileShelf
+from .index import VectorIndex, check_backend, open_storage
+from .index.local.collection import Collection
+from .ingest.ingest import IngestReport, Progress, ingest
+from .ingest.reindex import reindex
 from .load import expand, safe_name
 from .models import ModelInfo, ModelStore, resolve_embeddings
+from .retrieve.filters import Filtered, Filters
+from .retrieve.merge import MultiCollectionSearch
 from .settings import Settings
 
 
@@ -38,8 +37,7 @@ class Engine(EngineModels):
         check_backend(settings.index_backend)
         self.settings = settings
         # Collections in folders under the data folder, or in PostgreSQL when RAG_DATABASE_URL names a database
-        self.shelf = PgShelf(settings.database_url) if settings.database_url else \
-            FileShelf(settings.data_dir / "collections", settings.index_backend)
+        self.storage = open_storage(settings)
         self._llm, self._embeddings = llm, None
         self._models: dict = {}
         self.store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
@@ -53,30 +51,30 @@ class Engine(EngineModels):
     def collections(self) -> list[dict]:
         """Every collection with its size and model; one whose manifest cannot be read is listed with
         ``damaged`` saying why (it is not hidden: its documents are still stored)."""
-        return self.shelf.list()
+        return self.storage.list()
 
     def create(self, name: str) -> Collection:
         """A new empty collection built with the configured model; an existing one is returned as it is."""
         with self._lock:
-            if not self.shelf.exists(name):
+            if not self.storage.exists(name):
                 chunking = ChunkSettings(min(self.settings.chunk_tokens, self.embeddings.maxlength - 2),
                                          self.settings.chunk_overlap)
-                self.shelf.create(name, self.embeddings, chunking.__dict__)
+                self.storage.create(name, self.embeddings, chunking.__dict__)
             return self.collection(name)
 
     def collection(self, name: str) -> Collection:
         """An open collection, queried with the model it was built with."""
         with self._lock:
             if name not in self._open:
-                model = self._model_of(self.shelf.manifest(name))
-                self._open[name] = self.shelf.open(name, model, self._models, self._model_of)
+                model = self._model_of(self.storage.manifest(name))
+                self._open[name] = self.storage.open(name, model, self._models, self._model_of)
             return self._open[name]
 
     def delete(self, name: str) -> None:
         """Delete a collection and everything in it, a damaged one too (refused while a write holds it)."""
         with self._lock:
             collection = self._open.get(name)
-            self.shelf.delete(name, collection)
+            self.storage.delete(name, collection)
             self.chats.delete_collection(name)
             if self._open.pop(name, None):
                 collection.close()
@@ -97,14 +95,13 @@ class Engine(EngineModels):
 
         if not self.settings.database_url:
             raise ConfigError("Set RAG_DATABASE_URL to the PostgreSQL database to copy to or from.")
-        files = FileShelf(self.settings.data_dir / "collections", self.settings.index_backend)
-        database = PgShelf(self.settings.database_url)
+        files, database = open_storage(self.settings, "files"), open_storage(self.settings, "postgresql")
         source, target = (files, database) if to == "postgresql" else (database, files)
         return copy_collection(source, target, name, new_name or name, self._models, self._model_of, progress)
 
     def scratch_index(self, model: ModelInfo) -> VectorIndex:
         """An empty index in ``model`` for an evaluation, of the kind collections use here; nothing of it is kept."""
-        return self.shelf.scratch(model, self._models)
+        return self.storage.scratch(model, self._models)
 
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
@@ -118,23 +115,23 @@ class Engine(EngineModels):
 
         ``progress(stage, done, total, item)`` is called with stage "reading" per file and "indexing" per batch
         (and "embedding" per batch embedded on Ray). ``ray`` runs the work on Ray: "" for a local instance, else
-        the address of a cluster (see ``rag.index.ray_ingest``); the result is the same.
+        the address of a cluster (see ``rag.ingest.ray.ingest``); the result is the same.
         """
         items = [item for f in files for item in ([f] if isinstance(f, tuple) else [(p.name, p) for p in expand([f])])]
         if ray is not None:
-            from .index.cluster import check
+            from .ingest.ray.cluster import check
 
             check(ray)  # a wrong address or no Ray is said before the collection is created
         collection = self.create(name)
         if ray is not None:
-            from .index.ray_ingest import ray_ingest
+            from .ingest.ray.ingest import ray_ingest
 
             return ray_ingest(collection, self.tokenizer(collection.model), self.settings, items, progress, ray or None)
         return ingest(collection, self.tokenizer(collection.model), self.settings, items, progress)
 
     def reindex(self, name: str, embeddings: str, progress: Progress | None = None) -> dict:
         """Rebuild a collection with another embedding model (a catalogue name, a folder or a hub name), from its
-        stored files, as a new version; returns a summary (see ``rag.index.reindex``)."""
+        stored files, as a new version; returns a summary (see ``rag.ingest.reindex``)."""
         model = resolve_embeddings(embeddings, self.settings.allow_download, self.embeddings.precision, self.store)
         collection = self.collection(name)
         if model.name == collection.model.name:
@@ -163,22 +160,23 @@ class Engine(EngineModels):
 
     def search(self, name: str | list[str], query: str, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None) -> list[Hit]:
-        """The best passages of a collection, or of several merged into one list (``rag.index.merge``), for a
+        """The best passages of a collection, or of several merged into one list (``rag.retrieve.merge``), for a
         query, among the documents ``filters`` admits if given."""
         settings = self.settings.with_(top_k=k, mode=mode)
-        return self.across(name, filters).search(query, settings.top_k, settings.mode, settings.hybrid_weight)
+        return self.multi_search(name, filters).search(query, settings.top_k, settings.mode, settings.hybrid_weight)
 
     def ask(self, name: str | list[str], question: str, history: list[tuple[str, str]] = (), k: int | None = None,
             mode: str | None = None, filters: Filters | None = None, **overrides) -> AnswerStream:
         """Answer a question from a collection or several (from the documents ``filters`` admits, if given);
         iterate the result for text, then read ``.answer``."""
         settings = self.settings.with_(top_k=k, mode=mode, **overrides)
-        return AnswerStream(lambda: (self.across(name, filters), self.llm, self.llm_name), question, list(history),
-                            settings)
+        return AnswerStream(lambda: (self.multi_search(name, filters), self.llm, self.llm_name), question,
+                            list(history), settings)
 
-    def across(self, names: str | list[str], filters: Filters | None = None) -> Across:
+    def multi_search(self, names: str | list[str], filters: Filters | None = None) -> MultiCollectionSearch:
         """Collections, each within ``filters``, searched as one (a single name is a list of one)."""
         names = [names] if isinstance(names, str) else list(dict.fromkeys(names))
         if not names:
             raise CollectionError("Name a collection to search.")
-        return Across([Filtered(self.collection(n), filters) if filters else self.collection(n) for n in names])
+        return MultiCollectionSearch([Filtered(self.collection(n), filters) if filters else self.collection(n)
+                                      for n in names])

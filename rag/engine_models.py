@@ -17,7 +17,7 @@ from .cpu import embedding_precision
 from .errors import CollectionError, ConfigError, ModelNotFoundError
 from .finetune import finetune
 from .finetune.train import Progress as TrainProgress
-from .index.collection import Collection
+from .index.local.collection import Collection
 from .models import ModelInfo, ModelStore, app_models, by_repo, resolve_embeddings, resolve_llm
 from .models.catalogue import CATALOGUE, Entry
 from .settings import Settings

@@ -1,13 +1,15 @@
 """Check that ``rag`` imports follow the flow: no import cycle, and no module importing from a later stage.
 
 Stages, in the order data flows (a module may import from its own stage and the stages before it):
-  0 foundation  errors, settings, documents, text, models, cpu
+  0 foundation  errors, settings, documents, text, metrics, cpu, models (finding models, and making them fast)
   1 load        files -> documents
-  2 chunk       documents -> chunks
-  3 index       chunks -> index -> hits (backends, collections, ingestion)
-  4 answer      hits -> prompt -> answer (LLM, citations, presentation)
-  5 engine      the facade (engine, engine_models) and the conversations it keeps (chats)
-  6 outer       cli, cli_models, ui, eval (users of the facade)
+  2 chunk       documents -> passages
+  3 index       passages -> index (the vector backends, where collections are stored, the answer gate's threshold)
+  4 ingest      files -> a collection's new version (load, chunk, embed, commit; on Ray too)
+    retrieve    collections -> hits (filters, several collections searched as one)
+  5 answer      hits -> evidence -> answer (LLM, citations, presentation); finetune (a collection's model tuned)
+  6 engine      the facade (engine, engine_models) and the conversations it keeps (chats)
+  7 outer       cli, ui, eval (users of the facade)
 Reads the source with ``ast`` (imports inside functions count too); imports nothing of the package.
 Usage: python scripts/check_imports.py   (exit 1 and one line per fault when the rules are broken)
 """
@@ -20,8 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "rag"
 STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "cpu": 0, "metrics": 0, "load": 1,
-          "chunk": 2, "index": 3, "answer": 4, "finetune": 4, "engine": 5, "engine_models": 5, "chats": 5, "cli": 6,
-          "__main__": 6, "cli_models": 6, "cli_finetune": 6, "ui": 6, "eval": 6}
+          "chunk": 2, "index": 3, "ingest": 4, "retrieve": 4, "answer": 5, "finetune": 5, "engine": 6,
+          "engine_models": 6, "chats": 6, "cli": 7, "__main__": 7, "ui": 7, "eval": 7}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

@@ -40,6 +40,15 @@ def missing(message: str) -> None:
     pytest.skip(message)
 
 
+def pytest_collection_modifyitems(items):
+    """A test on the session's PostgreSQL server is marked ``db``, and ``slow`` (the server takes seconds to start),
+    wherever it is: ``-m "not slow"`` never starts one, ``-m db`` runs them all."""
+    for item in items:
+        if "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
     """Point RAG_DATA_DIR at a fresh folder for every test."""

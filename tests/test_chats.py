@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from rag.chats import ChatStore
 from rag.engine import Engine
 from rag.settings import Settings
@@ -44,6 +46,7 @@ def test_deleting_a_conversation_or_its_collection_forgets_it(tmp_path):
     assert store.conversations("Trauma") == []
 
 
+@pytest.mark.slow  # the bundled embedding model indexes the collection
 def test_deleting_a_collection_deletes_its_conversations(tmp_path):
     engine = Engine(Settings.from_env())
     (tmp_path / "a.txt").write_text("Heparin prevents thrombosis.")

@@ -210,13 +210,13 @@ def test_a_collection_is_not_deleted_while_it_is_being_written(tmp_path):
     with engine.collection("notes").writing():  # an ingest in this process, between reading and committing
         with pytest.raises(CollectionError, match="'notes' is being written to"):
             engine.delete("notes")
-    with open(engine.shelf.root / "notes" / ".lock", "w") as lock:  # ...and in another process (a file lock)
+    with open(engine.storage.root / "notes" / ".lock", "w") as lock:  # ...and in another process (a file lock)
         fcntl.flock(lock, fcntl.LOCK_EX)
         with pytest.raises(CollectionError, match="'notes' is being written to"):
             engine.delete("notes")
     assert [c["name"] for c in engine.collections()] == ["notes"]
     engine.delete("notes")
-    assert engine.collections() == [] and not (engine.shelf.root / "notes").exists()
+    assert engine.collections() == [] and not (engine.storage.root / "notes").exists()
 
 
 @pytest.mark.slow
@@ -230,7 +230,7 @@ def test_an_ingest_into_a_collection_deleted_meanwhile_fails_and_does_not_bring_
 
     with pytest.raises(CollectionError, match="'notes' was deleted"):
         engine.ingest("notes", [("b.txt", tmp_path / "b.txt")], delete_while_reading)
-    assert engine.collections() == [] and not (engine.shelf.root / "notes").exists()
+    assert engine.collections() == [] and not (engine.storage.root / "notes").exists()
 
 
 @pytest.mark.slow
@@ -238,7 +238,7 @@ def test_a_damaged_collection_is_listed_with_the_reason_and_can_be_deleted(tmp_p
     from rag.cli import main
 
     engine = notes_engine(tmp_path)
-    (engine.shelf.root / "notes" / "collection.json").write_text("{truncated")
+    (engine.storage.root / "notes" / "collection.json").write_text("{truncated")
     [listed] = engine.collections()
     assert listed["name"] == "notes" and "cannot be read" in listed["damaged"]
     assert main(["collections"]) == 0
@@ -281,7 +281,7 @@ def test_a_relative_embeddings_folder_is_recorded_as_an_absolute_path(tmp_path, 
     engine = Engine(Settings.from_env(embeddings="./models/tiny"))
     (tmp_path / "a.txt").write_text("Heparin prevents deep venous thrombosis.")
     engine.ingest("tiny", [("a.txt", tmp_path / "a.txt")])
-    recorded = json.loads((engine.shelf.root / "tiny" / "collection.json").read_text())["embeddings"]["name"]
+    recorded = json.loads((engine.storage.root / "tiny" / "collection.json").read_text())["embeddings"]["name"]
     assert recorded == str((tmp_path / "models" / "tiny").resolve())
     # Started later from another folder, the app still finds the collection's model
     monkeypatch.chdir("/")

@@ -23,6 +23,20 @@ def test_the_package_imports_follow_the_stages(check_imports):
     assert check_imports.check(PACKAGE) == []
 
 
+def test_the_stage_list_names_exactly_the_rooms_of_the_package(check_imports):
+    """Every module and package right under rag/ has a stage, and no stage names one that is gone."""
+    rooms = {p.stem for p in PACKAGE.glob("*.py")} | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert rooms - {"__init__"} == set(check_imports.STAGES)
+
+
+def test_the_index_reaches_neither_ingestion_nor_retrieval(check_imports):
+    """Data flows files -> documents -> passages -> index -> hits: the index stores and searches passages; reading
+    files into it (rag.ingest) and searching several collections (rag.retrieve) are built on it, not inside it."""
+    stages = check_imports.STAGES
+    assert stages["load"] < stages["chunk"] < stages["index"] < stages["ingest"] <= stages["retrieve"] \
+        < stages["answer"] < stages["engine"] < stages["cli"]
+
+
 def write_tree(root, files: dict[str, str]):
     for name, source in files.items():
         path = root / name
@@ -40,7 +54,7 @@ def test_a_backward_import_and_a_cycle_are_reported(check_imports, tmp_path):
         "load/b.py": "def helper():\n    from rag.load.a import read\n",
     })
     faults = check_imports.check(tmp_path / "rag")
-    assert "rag.text (stage 0) imports rag.engine (stage 5), a later stage" in faults
+    assert "rag.text (stage 0) imports rag.engine (stage 6), a later stage" in faults
     assert "import cycle: rag.load.a -> rag.load.b -> rag.load.a" in faults
     assert len(faults) == 2
 

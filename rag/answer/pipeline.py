@@ -31,7 +31,7 @@ _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.
 
 class Searchable(Protocol):
     """What answering needs of a collection: search, embeddings with its own model, that model, its manifest, its
-    name (``rag.index.merge.Across`` offers the same for several, and ``parts``)."""
+    name (``rag.retrieve.merge.MultiCollectionSearch`` offers the same for several, and ``parts``)."""
 
     name: str
     model: object
@@ -102,9 +102,9 @@ class AnswerStream:
         start = time.perf_counter()
         answer.standalone = standalone(llm, answer.question, self.history)
         answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
-        parts = getattr(collection, "parts", [collection])  # the collections asked (several: ``rag.index.merge``)
+        parts = getattr(collection, "parts", [collection])  # the collections asked (several: ``rag.retrieve.merge``)
         # Nothing in any collection is close to the question: say so rather than let the LLM improvise
-        answer.declined = all(far(part, answer.standalone, settings.min_similarity) for part in parts)
+        answer.declined = all(below_floor(part, answer.standalone, settings.min_similarity) for part in parts)
         answer.timings["retrieve_ms"] = round((time.perf_counter() - start) * 1000, 1)
         answer.collections = [part.name for part in parts]
         answer.models = {"embeddings": ", ".join(dict.fromkeys(part.model.name for part in parts)), "llm": llm_name}
@@ -131,7 +131,7 @@ class AnswerStream:
         return self.answer
 
 
-def far(collection, question: str, setting: str | float) -> bool:
+def below_floor(collection, question: str, setting: str | float) -> bool:
     """Whether the collection's closest passage to the question is below its similarity floor (False when the
     floor is 0 or there is no passage to compare). Each collection is judged on its own model's scale."""
     floor = similarity_floor(setting, collection)
@@ -141,7 +141,7 @@ def far(collection, question: str, setting: str | float) -> bool:
 
 def similarity_floor(setting: str | float, collection) -> float:
     """The cosine under which a question is declined: RAG_MIN_SIMILARITY, or for "auto" the value measured for the
-    collection's embedding model, else the one its last commit derived (see ``rag.index.calibrate``)."""
+    collection's embedding model, else the one its last commit derived (see ``rag.index.threshold``)."""
     if setting != "auto":
         return float(setting)
     item = by_repo(collection.model.name)

@@ -1,1 +1,2 @@
-"""``rag eval``: retrieval, similarity and answer quality measured with the app's own stages."""
+"""``rag eval``: retrieval, similarity and answer quality measured with the app's own stages (the commands
+themselves are ``rag.cli.eval_commands``)."""

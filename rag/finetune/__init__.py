@@ -20,9 +20,9 @@ from pathlib import Path
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
 from ..cpu import cpu_name
 from ..errors import ConfigError, RagError
-from ..index.collection import Collection
-from ..index.ingest import keep
-from ..index.reindex import stored_documents
+from ..index.local.collection import Collection
+from ..ingest.ingest import chunks_to_index
+from ..ingest.reindex import stored_documents
 from ..models import ModelInfo
 from ..models.catalogue import CATALOGUE
 from ..models.store import TUNED
@@ -44,7 +44,7 @@ def collection_pairs(collection: Collection, tokenizer: Tokenizer, model: ModelI
     pairs = []
     for _, doc in stored_documents(collection, lambda *_: None, "nothing was trained"):
         doc_id = doc.id
-        chunks, _ = keep(chunk_document(doc, doc_id, tokenizer, chunking), backmatter=False)
+        chunks, _ = chunks_to_index(chunk_document(doc, doc_id, tokenizer, chunking), backmatter=False)
         pairs.extend(document_pairs(doc, chunks, doc_id))
     return pairs
 

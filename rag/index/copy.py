@@ -14,31 +14,31 @@ from ..errors import CollectionError
 from ..models import ModelInfo
 
 
-def copy_collection(source_shelf, target_shelf, name: str, new_name: str, models: dict,
+def copy_collection(source_storage, target_storage, name: str, new_name: str, models: dict,
                     model_of: Callable[[dict], ModelInfo],
                     progress: Callable[[int, int], None] | None = None) -> dict:
-    """Copy collection ``name`` from ``source_shelf`` to ``target_shelf`` as ``new_name``; a summary."""
+    """Copy collection ``name`` from ``source_storage`` to ``target_storage`` as ``new_name``; a summary."""
     started = time.perf_counter()
-    manifest = source_shelf.manifest(name)
-    if target_shelf.exists(new_name):
-        raise CollectionError(f"{target_shelf.describe()} already has a collection named {new_name!r}: delete it "
+    manifest = source_storage.manifest(name)
+    if target_storage.exists(new_name):
+        raise CollectionError(f"{target_storage.describe()} already has a collection named {new_name!r}: delete it "
                               "there first, or give the copy another name with --as NAME.")
     model = model_of(manifest)
-    source = source_shelf.open(name, model, models, model_of)
+    source = source_storage.open(name, model, models, model_of)
     try:
-        target_shelf.create(new_name, model, manifest["chunking"])
-        target = target_shelf.open(new_name, model, models, model_of)
+        target_storage.create(new_name, model, manifest["chunking"])
+        target = target_storage.open(new_name, model, models, model_of)
         try:
             _fill(source, target, progress or (lambda done, total: None))
         except BaseException:
             target.close()
-            target_shelf.delete(new_name)  # half a copy is no copy
+            target_storage.delete(new_name)  # half a copy is no copy
             raise
         target.close()
     finally:
         source.close()
     chunks = sum(d["chunks"] for d in manifest["documents"].values())
-    return {"collection": name, "copy": new_name, "from": source_shelf.describe(), "to": target_shelf.describe(),
+    return {"collection": name, "copy": new_name, "from": source_storage.describe(), "to": target_storage.describe(),
             "documents": len(manifest["documents"]), "chunks": chunks,
             "seconds": round(time.perf_counter() - started, 1)}
 

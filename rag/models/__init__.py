@@ -1,7 +1,9 @@
 """Finding models on this machine: which embedding model and which GGUF LLM to use, and where they are.
 
 Resolution never waits on the network: names are looked up in the local Hugging Face cache only, unless
-downloads are allowed by a setting. This module finds models; it does not load them.
+downloads are allowed by a setting. This module finds models; it does not load them. Beside it: the catalogue,
+downloads and pulled models (``catalogue``, ``download``, ``mirror``, ``store``), and what makes a loaded embedding
+model faster with the same vectors (``speed``, ``packed``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..engine import Engine
-from ..index.filters import Filters
+from ..retrieve.filters import Filters
 
 
 def asked(name: str) -> list[str]:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..answer.present import escape, left_out, links, shorten
 from ..engine import Engine
-from ..index.ingest import IngestReport
+from ..ingest.ingest import IngestReport
 
 REMOVE = ":material/delete:"  # Streamlit's own icon font ("✕" needs a font the browser may lack: a blank box)
 

@@ -38,8 +38,8 @@ def choose(engine: Engine) -> str | None:
     elif names and state.get("collection") not in names:  # none yet (the samples appeared since), or deleted
         state.collection = names[0]
     name = st.selectbox("Collection", names, key="collection", placeholder="No collections yet")
-    if engine.shelf.where == "postgresql":
-        st.caption(f"Kept in {escape(engine.shelf.describe())}, shared with every app server that uses it.")
+    if engine.storage.where == "postgresql":
+        st.caption(f"Kept in {escape(engine.storage.describe())}, shared with every app server that uses it.")
     if name and len(names) > 1:
         also = f"also-{name}"
         state[also] = [n for n in state.get(also, []) if n in names and n != name]  # none deleted since
@@ -61,7 +61,7 @@ def damaged(engine: Engine, found: list[dict]) -> None:
     for c in found:
         name = c["name"]
         st.warning(f"“{escape(name)}” cannot be opened: {escape(c['damaged'])}  \nIts files are still in "
-                   f"{escape(str(engine.shelf.root / name))}.")  # only folders can be damaged
+                   f"{escape(str(engine.storage.root / name))}.")  # only folders can be damaged
         if st.button(f"Delete “{name}”", key=f"delete-damaged-{name}"):
             state.confirm_damaged = name
         if state.get("confirm_damaged") == name and st.button("Yes, delete its files", type="primary",

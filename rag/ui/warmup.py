@@ -16,7 +16,7 @@ import streamlit as st
 from ..answer.prompts import evidence_messages
 from ..engine import Engine
 from ..errors import RagError
-from ..index.ingest import IngestReport, Progress
+from ..ingest.ingest import IngestReport, Progress
 
 log = logging.getLogger(__name__)
 SAMPLE = "Sample papers"

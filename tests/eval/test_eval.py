@@ -82,7 +82,7 @@ def test_retrieval_pubmedqa_and_similarity(pubmedqa, capsys):
 @pytest.mark.slow
 def test_answers_with_a_fake_llm(pubmedqa, tmp_path, capsys):
     """The app's answer path on every question: cited sentences, support checked, forced verdicts scored."""
-    from rag.eval.cli import cmd_answers
+    from rag.cli.eval_commands import cmd_answers
 
     reply = "Low molecular weight heparin prevents deep venous thrombosis after trauma [1]."
     engine = Engine(Settings.from_env(), llm=ScriptedLLM(reply, "yes"))
@@ -144,8 +144,8 @@ def test_verdicts_are_cleared_only_when_ahead_of_the_majority_beyond_chance():
 
 
 def test_answer_settings_can_be_overridden_for_a_measurement():
+    from rag.cli.eval_commands import answer_format
     from rag.errors import RagError
-    from rag.eval.cli import answer_format
 
     how = answer_format("prompt=prose,grammar=citations,max_tokens=90,verdicts=1", "SmolLM2-135M-Instruct (Q4_1)")
     assert (how.prompt, how.grammar, how.max_tokens, how.verdicts) == ("prose", "citations", 90, True)

@@ -1,0 +1,11 @@
+"""The local backend: collections as folders on this machine, each a txtai index (exact or IVF FAISS, BM25, content).
+
+- ``index``: ``TxtaiIndex``, the vector store of backend "faiss" (dense, bm25 and hybrid search);
+- ``ann``: exact FAISS while it is fast enough, a calibrated IVF index above that; ``mapped``: a reader's vectors
+  memory-mapped from the saved file; ``tuning``: faster BM25 and filtered FAISS searches, same results;
+  ``precomputed``: vectors computed elsewhere (a Ray worker) indexed as txtai would have;
+- ``collection``: one versioned, crash-safe collection folder; ``store``: its manifest, atomic writes and file
+  lock; ``storage``: ``FolderStorage``, the collections under the data folder.
+
+Nothing is imported here: opening a collection loads no model and no FAISS until a search needs them.
+"""
