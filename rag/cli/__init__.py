@@ -71,10 +71,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_collections)
 
-    p = sub.add_parser("documents", help="list the documents of a collection, or remove one")
+    p = sub.add_parser("documents", help="list the documents of a collection with their references, or remove one")
     p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
     p.add_argument("document", nargs="?")
     p.add_argument("--collection", "-c", required=True)
+    p.add_argument("--json", action="store_true", help="each document's reference and passages as JSON")
     p.set_defaults(run=cmd_documents)
 
     from .eval_commands import add_parser as add_eval
@@ -196,9 +197,29 @@ def cmd_documents(engine, args) -> int:
         removed = engine.remove_document(args.collection, args.document)
         print(f"Removed {removed['source']}.")
         return 0
-    for doc_id, d in engine.collection(args.collection).documents.items():
-        print(f"{doc_id}\t{d['source']}\t{d['chunks']} chunks{left_out(d)}\t{d['title'][:60]}")
+    records = sorted(engine.collection(args.collection).documents.items(), key=lambda d: d[1]["source"].lower())
+    if args.json:
+        print(json.dumps([reference(doc_id, d) for doc_id, d in records], indent=1, ensure_ascii=False))
+        return 0
+    for doc_id, d in records:
+        doc = reference(doc_id, d)
+        print(f"{doc_id}  {doc['source']}  {doc['passages']} passages{left_out(d)}")
+        authors = ", ".join(doc["authors"][:3]) + (" et al." if len(doc["authors"]) > 3 else "")
+        cited = " · ".join(part for part in (authors, " ".join(filter(None, (doc["journal"], doc["year"]))),
+                                             doc["doi"] and f"doi:{doc['doi']}", doc["pmid"] and f"PMID {doc['pmid']}")
+                           if part)
+        print(f"    {doc['title']}" + (f"\n    {cited}" if cited else ""))
     return 0
+
+
+def reference(doc_id: str, record: dict) -> dict:
+    """A document's reference and what was indexed of it, as `rag documents --json` shows it."""
+    meta = record.get("metadata") or {}
+    return {"id": doc_id, "source": record["source"], "title": record.get("title", ""),
+            "authors": list(meta.get("authors") or []), "journal": meta.get("journal", ""),
+            "year": str(meta.get("year", "") or ""), "doi": meta.get("doi", ""), "pmid": meta.get("pmid", ""),
+            "passages": record.get("chunks", 0), "pages": record.get("pages", 0),
+            "left_out": record.get("left_out") or {}, "unreadable_pages": meta.get("unreadable_pages", [])}
 
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ import numpy as np
 
 from ..chunk import ChunkSettings, Tokenizer, chunk_document
 from ..chunk.backmatter import BODY, LETTERS
-from ..documents import Chunk
+from ..documents import Chunk, Document
 from ..errors import CollectionError, LoadError, RagError
 from ..index.local.collection import Collection
 from ..load import load_bytes, read_file, safe_name
+from ..load.crossref import CrossrefLookup
 from ..settings import Settings
 
 FRAGMENT = "fragments"
@@ -64,9 +65,13 @@ def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, fil
     started, progress = time.perf_counter(), progress or (lambda stage, done, total, item: None)
     chunking, model = ChunkSettings(**collection.manifest["chunking"]), collection.model.name
 
+    # RAG_METADATA_LOOKUP=crossref: each document's DOI checked online, one look-up object (and cache) per ingest
+    lookup = CrossrefLookup(settings.data_dir / "cache" / "crossref", base_url=settings.crossref_url).check \
+        if settings.metadata_lookup == "crossref" else None
+
     def read_locally(number: int, display: str, path: Path) -> tuple[bytes, Prepared]:
         data = read_file(path, display, int(settings.max_file_mb * 1024 * 1024))
-        return data, prepare(display, data, tokenizer, chunking, settings.index_backmatter)
+        return data, prepare(display, data, tokenizer, chunking, settings.index_backmatter, lookup)
 
     # Read and chunk every file outside the write lock: the slow parsing does not block other writers
     pending, report = read(files, settings, read_locally, progress)
@@ -88,9 +93,13 @@ class Prepared:
 Reader = Callable[[int, str, Path], tuple[bytes, Prepared]]
 
 
-def prepare(display: str, data: bytes, tokenizer: Tokenizer, chunking: ChunkSettings, backmatter: bool) -> Prepared:
-    """Read and chunk the content of one file (raises ``LoadError``); runs here, or on a Ray worker."""
+def prepare(display: str, data: bytes, tokenizer: Tokenizer, chunking: ChunkSettings, backmatter: bool,
+            lookup: Callable[[Document], Document] | None = None) -> Prepared:
+    """Read and chunk the content of one file (raises ``LoadError``); runs here, or on a Ray worker. ``lookup``
+    checks each document's reference before it is chunked (``rag.load.crossref``)."""
     docs = load_bytes(data, display)
+    if lookup is not None:
+        docs = [lookup(doc) for doc in docs]
     sha = hashlib.sha256(data).hexdigest()
     prepared = Prepared(f"{sha[:16]}{_suffix(display)}", [])
     for doc in docs:

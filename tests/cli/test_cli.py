@@ -138,3 +138,26 @@ def test_progress_is_redrawn_a_few_times_a_second_not_once_per_file(capsys):
     assert drawn.count("\r") < 20  # 1,000 files read in well under a second: a handful of redraws
     assert "1000/1000" in drawn.rsplit("\r", 1)[-1]  # the last one shows them all read
     assert not bars  # a finished stage's bar is closed when it finishes, not redrawn later
+
+
+@pytest.mark.slow
+def test_documents_lists_each_reference_as_text_and_json(notes, capsys, data_dir):
+    from tests.conftest import shared_data
+
+    pdf = shared_data("pdfs", "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf")
+    assert main(["ingest", str(pdf), str(notes / "heparin.txt"), "--collection", "refs"]) == 0
+    capsys.readouterr()
+    assert main(["documents", "--collection", "refs", "--json"]) == 0
+    listed = {d["source"]: d for d in json.loads(capsys.readouterr().out)}
+    paper = listed[pdf.name]
+    assert (paper["doi"], paper["journal"], paper["year"]) == (
+        "10.1186/1752-2897-4-1", "Journal of Trauma Management & Outcomes", "2010")
+    assert paper["authors"][0].startswith("Datta")
+    assert paper["title"].startswith("Complications related to deep venous thrombosis prophylaxis")
+    assert paper["passages"] > 5 and paper["left_out"].get("references", 0) > 0  # its reference list not indexed
+    assert listed["heparin.txt"]["doi"] == "" and listed["heparin.txt"]["passages"] == 1
+
+    assert main(["documents", "--collection", "refs"]) == 0
+    out = capsys.readouterr().out
+    assert f"{paper['id']}  {pdf.name}  {paper['passages']} passages; " in out
+    assert "Journal of Trauma Management & Outcomes 2010 · doi:10.1186/1752-2897-4-1" in out

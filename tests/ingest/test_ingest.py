@@ -117,3 +117,23 @@ def test_fragments_of_under_two_words_are_left_out_and_counted():
     greek = [Chunk(id="g-0000", document="g.txt", text="Η ηπαρίνη προλαμβάνει.", doc_id="g"),
              Chunk(id="g-0001", document="g.txt", text="Гепарин.", doc_id="g")]
     assert chunks_to_index(greek, backmatter=False) == (greek[:1], {"fragments": 1})
+
+
+def test_with_the_crossref_look_up_a_doi_of_another_paper_is_not_kept(tmp_path, collection):
+    from tests.conftest import shared_data
+    from tests.load.test_crossref import OWN_DOI, PDF, FakeCrossref, record
+
+    pdf = shared_data("pdfs", PDF)
+    with FakeCrossref({OWN_DOI: record("Malaria incidence in children under five")}) as crossref:
+        settings = Settings.from_env().with_(data_dir=tmp_path / "data", metadata_lookup="crossref",
+                                             crossref_url=crossref.url)
+        report = run(collection, [(PDF, pdf)], settings)
+    assert [name for name, _ in report.added] == [PDF] and crossref.requests == [f"/works/{OWN_DOI}"]
+    (stored,) = collection.documents.values()
+    assert "doi" not in stored["metadata"] and "Malaria incidence" in stored["metadata"]["lookup"]
+    # Off by default: the PDF's own DOI kept
+    create_manifest(tmp_path / "d", "d", collection.model, {"max_tokens": 64, "overlap": 8})
+    other = Collection(tmp_path / "d", collection.model, {})
+    run(other, [(PDF, pdf)])
+    (stored,) = other.documents.values()
+    assert stored["metadata"]["doi"] == OWN_DOI and "lookup" not in stored["metadata"]

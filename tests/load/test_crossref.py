@@ -14,7 +14,6 @@ from tests.conftest import shared_data
 
 PDF = "datta2010_dvt_prophylaxis_trauma_jtraumamanagoutcomes.pdf"
 OWN_DOI = "10.1186/1752-2897-4-1"
-TITLE = "Thromboembolic complications of DVT prophylaxis in trauma patients"  # not the exact title: close
 CITED_DOI = "10.1097/00005373-199501000-00021"
 
 
