@@ -53,6 +53,8 @@ def add_parser(sub) -> None:
 def _common(p: argparse.ArgumentParser, run) -> None:
     p.add_argument("--pubmedqa", type=Path, help="a PubMedQA file (dev.json layout)")
     p.add_argument("--limit", type=int, default=None, help="evaluate the first N questions only")
+    p.add_argument("--skip", type=int, default=0, metavar="N",
+                   help="start at question N+1 (every question's abstract is still indexed): a long run in parts")
     p.add_argument("--json", action="store_true")
     p.add_argument("--report", type=Path, help="write a Markdown report (and a PNG plot) here")
     p.add_argument("--embeddings", "-e", default="", metavar="MODEL",
@@ -155,7 +157,7 @@ def _records(args) -> dict:
     if not args.pubmedqa:
         raise RagError("Give --pubmedqa FILE.")
     records = read_pubmedqa(args.pubmedqa)
-    return dict(list(records.items())[: args.limit]) if args.limit else records
+    return dict(list(records.items())[args.skip: args.skip + args.limit if args.limit else None])
 
 
 def _model(engine, args) -> ModelInfo:

@@ -79,6 +79,14 @@ def answers(index: VectorIndex, llm: ChatModel, records: dict, settings: Setting
                      "evidence_recall": any(e.hit.chunk.document == pmid for e in answer.evidence),
                      "own_abstract_retrieved": any(h.chunk.document == pmid for h in answer.passages),
                      "first_token_ms": answer.timings.get("first_token_ms", 0.0), "ms": ms})
+    result = summary(rows, verdicts)
+    if keep:
+        result["rows"] = rows
+    return result
+
+
+def summary(rows: list[dict], verdicts: bool = True) -> dict:
+    """The figures of answers' rows (as ``answers`` keeps them): from one run, or from runs over parts of a file."""
     sentences = [s for r in rows for s in r["sentences"]]
     written = sentences + [d for r in rows for d in r["dropped"]]
     firsts = [r["first_sentence_ms"] for r in rows if r["first_sentence_ms"] is not None]
@@ -101,8 +109,6 @@ def answers(index: VectorIndex, llm: ChatModel, records: dict, settings: Setting
     }
     if verdicts:
         result.update(_verdict_scores([r["gold"] for r in rows], [r["predicted"] for r in rows]))
-    if keep:
-        result["rows"] = rows
     return result
 
 

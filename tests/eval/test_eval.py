@@ -152,3 +152,26 @@ def test_answer_settings_can_be_overridden_for_a_measurement():
     assert answer_format("", "SmolLM2-135M-Instruct (Q4_1)").grammar == "none"
     with pytest.raises(RagError, match="unknown setting"):
         answer_format("temperature=2", "x")
+
+
+def test_a_run_in_parts_asks_each_question_once_and_sums_to_the_whole(tmp_path):
+    from rag.cli.eval_commands import _records
+    from rag.eval.answers import summary
+
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps({str(n): {"QUESTION": f"Question {n}?", "CONTEXTS": [f"Context {n}."],
+                                         "final_decision": "yes" if n % 3 else "no"} for n in range(7)}))
+    parts = [list(_records(parser().parse_args(["eval", "answers", "--pubmedqa", str(path), "--skip", str(skip),
+                                                "--limit", "3"]))) for skip in (0, 3, 6)]
+    assert parts == [["0", "1", "2"], ["3", "4", "5"], ["6"]]
+
+    def row(n: int) -> dict:
+        return {"gold": "yes" if n % 3 else "no", "predicted": "yes", "abstained": n == 4, "dropped": [],
+                "sentences": [{"text": f"Finding {n} [1].", "citations": [1], "supported": n % 2 == 0}],
+                "first_sentence_ms": 100.0 * n, "first_token_ms": 50.0, "ms": 900.0, "evidence_recall": True,
+                "own_abstract_retrieved": True}
+    rows = [row(n) for n in range(7)]
+    whole = summary(rows)
+    assert summary(rows[:3] + rows[3:6] + rows[6:]) == whole
+    assert (whole["supported_share"], whole["abstention_share"], whole["accuracy"]) == (
+        round(4 / 7, 4), round(1 / 7, 4), round(4 / 7, 4))
