@@ -143,4 +143,4 @@ def _trim(doi: str) -> str:
 
 def _info_dois(info: dict) -> list[str]:
     """DOIs the document information names ("Nature Communications, doi:10.1038/s41467-023-44678-x")."""
-    return [match.group() for key in ("Subject", "Keywords", "Title") for match in DOI.finditer(info.get(key) or "")]
+    return [match.group() for key in ("Subject", "Keywords") for match in DOI.finditer(info.get(key) or "")]
