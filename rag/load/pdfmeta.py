@@ -7,11 +7,8 @@
   Provisional PDF corresponds to the article as it appeared upon acceptance", loope2014), page 2 is read. The
   XMP ``dc:title`` or the document information's Title is taken instead when the page's largest type gives none
   (pipins2025: its title is set no larger than the text) or only part of it, and only when the page prints it.
-- Authors: the lines under the title that read wholly as names (``pdfnames``), one line or a grid of them (ACM's,
-  becker2024), skipping e-mail and "Corresponding author" lines between them (loope2014) and lines in another type
-  size (affiliations, a side column); the XMP's ``dc:creator`` comes first when the page prints every surname it
-  lists, the document information's Author when its Title is the page's title. One line that is not all names
-  where more may follow gives no authors: some would be missing.
+- Authors: the byline under the title (``pdfnames``); the XMP's ``dc:creator`` comes first when the page prints
+  every surname it lists, the document information's Author last, when its Title is the page's title.
 - DOI: ``pdfdoi``; journal and year: ``pdfcite``.
 A field nothing reads reliably is left out: an empty field is better than a wrong one.
 """
@@ -24,7 +21,7 @@ import unicodedata
 from .pdfcite import citation, citation_lines
 from .pdfdoi import article_doi
 from .pdflines import Line, body_size, edge_lines, page_lines, rows
-from .pdfnames import NOT_NAMES, fix_accents, names
+from .pdfnames import byline, fix_accents, listed, names
 from .pdfxmp import xmp
 
 TITLE_RATIO = 1.15  # the title's type against the body text's: the lowest in pdfs-wide is 1.18 (loope2014's cover)
@@ -37,10 +34,6 @@ COVER = re.compile(r"\bThis Provisional PDF corresponds\b|\bThis article cites \
                    r"\bEmail alerting service\b", re.I)
 # What ends a title's last line, not the title: F1000Research's "[v2; ref status: indexed, http://f1000r.es/4fj]"
 STATUS = re.compile(r"\s*\[v\d+;[^\]]*\]\s*$")
-SKIPPED = re.compile(r"@|\bcorresponding author\b", re.I)  # lines between authors' names (loope2014's p2)
-INSTITUTIONS = {"university", "department", "institute", "hospital", "school", "college", "centre", "center",
-                "faculty", "division", "laboratory", "academy", "ministry", "council", "foundation"}
-MARKED = re.compile(r"[^\W\d_][\d*∗†‡§¶⇑]|\s[A-Z]\.?\s")  # "Ball1", "Good*", a middle initial
 
 
 def reference(pdf, data: bytes, pages: dict[int, str], texts: dict[int, str]) -> dict:
@@ -146,77 +139,6 @@ def chosen_title(title: str, candidates: list[str], printed: str) -> str:
         if not title or _plain(candidate) in _plain(title) or _plain(title) in _plain(candidate):
             return title if _plain(title) == _plain(candidate) else candidate
     return title
-
-
-def byline(lines: list[Line], below: float) -> list[str]:
-    """The authors named under the title (whose last line ends ``below`` points from the top); [] unless the
-    lines read wholly as names and what follows them plainly ends the block."""
-    visual = _visual_lines([line for line in lines if line.top >= below - 1])
-    start = next((i for i, line in enumerate(visual[:15]) if _opens(line, _similar(line, visual[i + 1:]))), None)
-    if start is None:
-        return []
-    text, size, bottom = visual[start].text, visual[start].size, visual[start].bottom
-    for line in visual[start + 1:]:
-        if line.top - bottom > 5 * size:
-            break
-        if abs(line.size - size) > 0.15 * size:
-            continue  # another column, an affiliation in small type
-        # A line break parts two names, unless a name runs on to the next line ("Ana Cristina Franco da" / "Silva1")
-        joined = next((t for t in (f"{text} , {line.text}", f"{text} {line.text}") if names(t)), None)
-        if joined:
-            text, bottom = joined, line.bottom
-        elif not SKIPPED.search(line.text):
-            if not _ends(line.text):
-                return []
-            break
-    return names(text)
-
-
-def listed(creators: list[str], printed: str) -> list[str]:
-    """The XMP's authors, when each reads as a name and the page prints every surname."""
-    people = [person for creator in creators for person in (names(creator) or [""])]
-    page = _plain(printed)
-    if not people or not all(people) or not all(_plain(p.rsplit(" ", 1)[0]) in page for p in people):
-        return []
-    return people
-
-
-def _similar(line: Line, following: list[Line]) -> list[Line]:
-    """The first of ``following`` set in about the type size of ``line`` (the next line of its block), if any."""
-    return next(([n] for n in following if abs(n.size - line.size) <= 0.15 * line.size), [])
-
-
-def _opens(line: Line, following: list[Line]) -> bool:
-    """Whether ``line`` (or it and the next, when a name is cut at its end) opens a byline: two names, or one
-    with an affiliation mark or a middle initial ("Jane Smith1", "Jane Q. Smith")."""
-    for text in (line.text, *(f"{line.text} {n.text}" for n in following)):
-        people = names(text)
-        if len(people) >= 2 or people and MARKED.search(text + " "):
-            return True
-    return False
-
-
-def _ends(text: str) -> bool:
-    """Whether a line plainly follows an author block: a mark that opens an affiliation, an institution, a heading
-    or label ("Abstract", "Received"), a date, or a paragraph."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    return bool(re.match(r"[\d*∗†‡§¶#⇑]", text.strip())) or bool(words) and words[0] in NOT_NAMES or \
-        any(w in INSTITUTIONS for w in words) or len(words) > 12 or bool(re.search(r"\b(?:19|20)\d\d\b", text))
-
-
-def _visual_lines(lines: list[Line]) -> list[Line]:
-    """Lines in reading order from the top, those side by side in one type size joined with commas (an author
-    grid)."""
-    ordered = sorted(lines, key=lambda line: (line.top, line.left))
-    joined: list[Line] = []
-    for line in ordered:
-        last = joined[-1] if joined else None
-        if last and abs(line.top - last.top) <= 0.4 * last.size and abs(line.size - last.size) <= 0.1 * last.size:
-            joined[-1] = Line(f"{last.text} , {line.text}", last.size, last.top, max(last.bottom, line.bottom),
-                              last.left, line.right)
-        else:
-            joined.append(line)
-    return joined
 
 
 def _plain(text: str) -> str:

@@ -3,7 +3,8 @@ the names under the title, in one line or a grid, all or none."""
 
 from rag.load.pdf import load_pdf
 from rag.load.pdflines import Line
-from rag.load.pdfmeta import byline, title_rows
+from rag.load.pdfmeta import title_rows
+from rag.load.pdfnames import byline
 from tests.pdfs import paper
 
 TITLE = "Heparin after hip fracture surgery: a randomised trial"
