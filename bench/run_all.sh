@@ -14,6 +14,7 @@ mkdir -p $R/reports
 .venv/bin/python bench/latency.py > /dev/null
 .venv/bin/python bench/llm.py > /dev/null
 .venv/bin/python bench/pdfs.py > /dev/null
+.venv/bin/python bench/pdf_metadata.py > /dev/null
 .venv/bin/python bench/similarity_gate.py > /dev/null
 .venv/bin/python bench/llm_options.py > /dev/null
 .venv/bin/python bench/embed_precision.py > /dev/null

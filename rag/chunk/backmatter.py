@@ -5,9 +5,10 @@ Such text is indexed as body text by a naive pipeline and then outranks the body
 very topic of the paper, dozens of times; a title block matches any question on the paper's subject), and
 becomes evidence that says nothing. Each sentence gets a kind from what it looks like (front matter: see
 ``frontmatter``); the chunker keeps kinds apart, and ingestion leaves everything but the body out of retrieval by
-default. Heuristics, tuned on the shared open-access PDFs; they look at one sentence, whether a "References"
-heading came before it, and whether it follows a declaration heading ("Acknowledgements", "Funding", ...) in the
-same section.
+default. Heuristics, tuned on the shared open-access PDFs and checked on pdfs-wide (``bench/pdf_metadata.py``);
+they look at one sentence, whether a "References" heading came before it, the sentences either side of it in a
+reference list, and whether it follows a declaration heading ("Acknowledgements", "Funding", ...) in the same
+section.
 """
 
 from __future__ import annotations
@@ -22,9 +23,17 @@ DECLARATIONS = "declarations"
 KINDS = (BODY, REFERENCES, AFFILIATIONS, KEYWORDS, FRONT, DECLARATIONS)
 
 _KEYWORDS = re.compile(r"^\W*(key ?words?|index terms|abbreviations)\b\s*[:.\-–]?", re.I)
-_HEADING = re.compile(r"^\W*(references|bibliography|literature cited|works cited)\b", re.I)
-# ... or run into the end of the sentence before the list: "Published: 2 January 2014 References 1."
-_HEADING_END = re.compile(r"\b(?:References|REFERENCES|Bibliography)\s*(?:1\.|\[1\])$")
+# A number may come first: a section's ("7. References"), a preprint's line numbers ("27 487 488 References",
+# pipins2025); not a count ("12 references met the criteria")
+_HEADING = re.compile(r"^(?:\W*(?i:references|bibliography|literature cited|works cited)|[\d\s.]+(?:References|"
+                      r"REFERENCES|Bibliography))\b")
+# ... or run into the end of the sentence before the list: "Published: 2 January 2014 References 1.", "References
+# and Note 1." (poredos2019)
+_HEADING_END = re.compile(r"\b(?:References|REFERENCES|Bibliography)(?: and Notes?)?\s*(?:1\.|\[1\])$")
+# ... or run into the middle of one, before the first entry: "... 4 of 4 Ecology and Evolution, 2025 References
+# Beever, E. 2003." (a running header before it, sultaire2025), "... w water References and Note 1. Lund, H.;"
+_HEADING_RUN = re.compile(r"(?<=\S)\s+(?=(?:References|REFERENCES|Bibliography|Literature Cited)(?: and Notes?)?\s+"
+                          r"(?:\[1\]|1\.\s|[A-Z][\w'’-]+(?:, (?:[A-Z]\.\s?){1,3}|\s[A-Z]{1,3},)))")
 _SIGNALS = [
     # Smith JA, / Smith, J. A.
     re.compile(r"\b[A-Z][A-Za-z'’\-]+,? (?:[A-Z]{1,3}|(?:[A-Z]\. ?){1,3})(?=[,.;:]| and\b)"),
@@ -73,7 +82,9 @@ def kind_of(sentence: str, after_references: bool = False, title: str = "") -> s
     words = max(len(_WORDS.findall(stripped)), 1)
     # Reference entries are dense with authors, years, volumes and pages; a body sentence has a few at most
     # After a "References" heading, anything short or with a signal is an entry (or a piece of one)
-    if signals >= 2 and signals / words >= 0.08 or after_references and (signals >= 1 or words < 25):
+    # After the heading, also a numbered entry ("[42] Le Chang, ...", nan2024) or a link (becker2024)
+    entry = bool(re.match(r"\s*\[\d{1,3}\]\s", sentence) or re.search(r"https?://|\bwww\.", sentence))
+    if signals >= 2 and signals / words >= 0.08 or after_references and (signals >= 1 or words < 25 or entry):
         return REFERENCES
     if is_front(sentence, title):
         return FRONT
@@ -96,10 +107,12 @@ def kinds(sentences: list[str], after_references: bool = False, *, front: int = 
     first sentence, which may be its heading.
     """
     found: list[str] = []
+    listed: list[bool] = []  # whether a references heading came before each sentence
     declaring = False
     for i, sentence in enumerate(sentences):
         if i < front:
             found.append(FRONT)
+            listed.append(after_references)
             continue
         after_references = after_references or bool(_HEADING.match(sentence) and len(sentence) < 400)
         kind = kind_of(sentence, after_references, title if i else "")
@@ -115,14 +128,26 @@ def kinds(sentences: list[str], after_references: bool = False, *, front: int = 
         elif declaring and kind == BODY:
             kind = DECLARATIONS
         found.append(kind)
+        listed.append(after_references)
+    # A long sentence between entries is part of the list: a book's title and editors ("In Shark nursery grounds
+    # of the Gulf of Mexico ... (McCandless, CT NE Kohler, and HL Pratt Jr. editors), American Fisheries
+    # Society.", frazier2015), a long article title split off its entry (birtic2015, griffiths2015). What reads as
+    # an entry or a piece of one on its own ("2007; 125–139.") must stand within two sentences on either side:
+    # after the list, a supplement's prose has short sentences taken for entries only because a heading came before
+    entries = [listed[i] and found[i] == REFERENCES and (kind_of(s) == REFERENCES or _fragment(s))
+               for i, s in enumerate(sentences)]
+    for i, kind in enumerate(found):
+        if kind == BODY and listed[i] and any(entries[max(0, i - 2):i]) and any(entries[i + 1:i + 3]):
+            found[i] = REFERENCES
     return found, after_references
 
 
 def sentence_spans(text: str, front: int = 0) -> tuple[list[tuple[int, int]], int]:
     """The sentences of ``text`` as kinds are told, and how many of them end by offset ``front`` (where the body
-    begins: see ``frontmatter.front_matter``): ``split_sentences``' spans, also cut at ``front`` and before a
-    declaration heading in capitals run into a sentence, so that each part gets a kind of its own."""
-    offsets = sorted({front, *(m.end() for m in _CAPS_HEADING.finditer(text))} - {0})
+    begins: see ``frontmatter.front_matter``): ``split_sentences``' spans, also cut at ``front``, before a
+    declaration heading in capitals run into a sentence, and before a references heading run into one, so that
+    each part gets a kind of its own."""
+    offsets = sorted({front, *(m.end() for p in (_CAPS_HEADING, _HEADING_RUN) for m in p.finditer(text))} - {0})
     found = []
     for a, b in split_sentences(text):
         for offset in (o for o in offsets if a < o < b):

@@ -7,6 +7,7 @@ without recursion or edits inside it, so deeply nested or huge pages cost linear
 from __future__ import annotations
 
 from ..documents import Document, Section
+from ..errors import LoadError
 from ..text import tidy
 
 DROP = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "embed", "canvas", "form"]
@@ -17,10 +18,13 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 def load_html(text: str, name: str) -> list[Document]:
     """One document from an HTML page."""
-    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4 import BeautifulSoup, NavigableString, ParserRejectedMarkup, Tag
     from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
-    soup = BeautifulSoup(text, "html.parser")
+    try:
+        soup = BeautifulSoup(text, "html.parser")
+    except ParserRejectedMarkup:  # markup Python's parser gives up on ("<html><![\x01")
+        raise LoadError(name, "the HTML could not be parsed") from None
     title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     hidden = [t for t in soup.find_all(True) if t.name in DROP or t.has_attr("hidden")
               or t.get("aria-hidden") == "true" or "display:none" in (t.get("style") or "").replace(" ", "")]

@@ -45,7 +45,7 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
                 pages[number + 1] = pdf[number].get_textpage().get_text_range()
             except pdfium.PdfiumError:
                 continue
-        first, last = pages.get(1, ""), pages.get(len(pdf), "")  # as printed (a DOI is often in a running footer)
+        printed = dict(pages)  # as printed: a DOI or a citation is often in a running header or footer
         pages, removed = drop_running_lines(pages)
         pages, unreadable = drop_unreadable(pages)
         sections = [Section(text, page=n) for n, text in ((n, clean_page(raw)) for n, raw in pages.items()) if text]
@@ -53,7 +53,7 @@ def load_pdf(data: bytes, name: str) -> list[Document]:
             raise LoadError(name, "its text layer cannot be read (a broken font encoding; OCR is not supported)"
                             if unreadable else "no text could be extracted (a scanned or image-only PDF? OCR is "
                                                "not supported)")
-        found = reference(pdf, clean_page(first), clean_page(last))
+        found = reference(pdf, data, printed, {n: clean_page(printed[n]) for n in {1, 2, len(pdf)} if n in printed})
     finally:
         pdf.close()
     metadata = {"running_lines_removed": removed} if removed else {}

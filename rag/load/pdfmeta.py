@@ -1,95 +1,150 @@
-"""A PDF's reference from its first page: the title set in the largest type, the DOI printed there, and the
-authors, journal and year (``rag.load.pdfcite``).
+"""A PDF's reference: its title, authors, DOI, journal and year, read as a person reads a first page.
 
-Page headers ("Clinical Science (2014) 126, 305-313 (Printed in Great Britain) doi: ...") come first in the text
-layer, so the first line is a poor title; the title is the run of lines set in the largest type, measured by
-pdfium's character boxes. Labels that share its size ("Research Article", "Open Access") are dropped. The
-document's own metadata title is the fallback, then the first line of text.
+- Title: the run of lines set in the largest type on page 1 (at least 1.15 times the body text), in the order
+  they stand on the page (a HighWire cover sheet's text layer gives them bottom-up, firth2012); lines that only
+  label the article ("Research Article"), a one-word logo ("metabolites") and the journal's own name set large
+  ("BMC Bioinformatics", good2009) are passed over. Behind a cover sheet that shows no title or no authors ("This
+  Provisional PDF corresponds to the article as it appeared upon acceptance", loope2014), page 2 is read. The
+  XMP ``dc:title`` or the document information's Title is taken instead when the page's largest type gives none
+  (pipins2025: its title is set no larger than the text) or only part of it, and only when the page prints it.
+- Authors: the byline under the title (``pdfnames``); the XMP's ``dc:creator`` comes first when the page prints
+  every surname it lists, the document information's Author last, when its Title is the page's title.
+- DOI: ``pdfdoi``; journal and year: ``pdfcite``.
+A field nothing reads reliably is left out: an empty field is better than a wrong one.
 """
 
 from __future__ import annotations
 
 import re
-import statistics
+import unicodedata
 
-from .pdfcite import citation
+from .pdfcite import citation, citation_lines
+from .pdfdoi import article_doi
+from .pdflines import Line, body_size, edge_lines, page_lines, rows
+from .pdfnames import byline, fix_accents, listed, names
+from .pdfxmp import xmp
 
-DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+)", re.I)
-LABELS = re.compile(r"^(?:(?:research|original|review|brief|short) (?:article|paper|report|communication)|"
-                    r"review|research|article|open access|letter|editorial)\b[\s:.-]*", re.I)
+TITLE_RATIO = 1.15  # the title's type against the body text's: the lowest in pdfs-wide is 1.18 (loope2014's cover)
+# A line that only labels the article, which may be set as large as the title ("Research Article", tully2010)
+LABELS = re.compile(r"^(?:(?:research|original|review|brief|short|focused|invited) (?:article|paper|report|"
+                    r"communication|review|note)|review|research|article|open access|letter|editorial|data paper|"
+                    r"nature notes)(?:\s+open access)?$", re.I)
+# Cover sheets: BioMed Central's Provisional PDF (loope2014), HighWire's download sheet (firth2012)
+COVER = re.compile(r"\bThis Provisional PDF corresponds\b|\bThis article cites \d+ articles\b|"
+                   r"\bEmail alerting service\b", re.I)
+# What ends a title's last line, not the title: F1000Research's "[v2; ref status: indexed, http://f1000r.es/4fj]"
+STATUS = re.compile(r"\s*\[v\d+;[^\]]*\]\s*$")
 
 
-def reference(pdf, first_page: str, last_page: str = "") -> dict:
-    """{"title": ..., "doi": ..., "authors": [...], "journal": ..., "year": ...} for a pypdfium2 document, from the
-    text of its first and last pages: the DOI printed on page 1, else the one beside "Cite this article as" on the
-    last page (BioMed Central's place); a key is left out when nothing gives it reliably (a DOI in the reference
-    list is another paper's)."""
-    lines = page_lines(pdf, 0)
-    start, end = title_span(lines)
-    title = title_text(lines[start:end]) if end else ""
-    metadata = _metadata(pdf)
-    found = {"title": title or metadata_title(metadata) or first_page.split("\n", 1)[0][:200].strip()}
-    cite = re.search(r"cite this article as", last_page, re.I)
-    doi = DOI.search(first_page) or (DOI.search(last_page, max(0, cite.start() - 200), cite.end() + 400)
-                                     if cite else None)
-    if doi:
-        found["doi"] = doi.group(1).rstrip(".)]")
-    last = [line for line, _ in page_lines(pdf, len(pdf) - 1)] if len(pdf) > 1 else []
-    found.update(citation([line for line, _ in lines], end if title else None, last, metadata, found["title"]))
+def reference(pdf, data: bytes, pages: dict[int, str], texts: dict[int, str]) -> dict:
+    """{"title": ..., "doi": ..., "authors": [...], "journal": ..., "year": ...} of a pypdfium2 document whose
+    bytes are ``data``, ``pages`` its pages' text as pdfium gives it (by number from 1), ``texts`` the text of
+    pages 1, 2 and the last with the layout's line breaks undone; a key other than "title" is left out when
+    nothing gives it reliably."""
+    info, packet = _metadata(pdf), xmp(data)
+    first = rows(page_lines(pdf, 0))
+    cover = bool(COVER.search(pages.get(1, "")))
+    cites = [line.text for line in citing(first, pdf[0].get_height(), cover)]
+    journals = {_plain(m["journal"]) for m in citation_lines(cites, "")} | {_plain(packet.get("journal", ""))}
+    printed = texts.get(1, "") + (" " + texts.get(2, "") if cover else "")
+    title, authors = title_page(pdf, first, journals, cover)
+    title = chosen_title(title, [packet.get("title", ""), info.get("Title") or ""], printed)
+    authors = listed(packet.get("authors", []), printed) or authors or \
+        (names(info.get("Author") or "") if title and _plain(info.get("Title") or "") == _plain(title) else [])
+    found = {"title": title}
+    if doi := article_doi(pages, info, packet):
+        found["doi"] = doi
+    if authors:
+        found["authors"] = authors
+    last = len(pdf)
+    found.update(citation([line.text for line in first], cites, running(edges(pdf, first)),
+                          [texts.get(n, "") for n in sorted({1, 2, last})], info, packet.get("journal", ""), title,
+                          authors[0].rsplit(" ", 1)[0] if authors else ""))
     return found
 
 
-def page_lines(pdf, index: int) -> list[tuple[str, float]]:
-    """The text lines of a page with the mean height of their characters (0.0 where pdfium cannot measure)."""
-    try:
-        text_page = pdf[index].get_textpage()
-        text = text_page.get_text_range()
-        boxes = [text_page.get_charbox(i, loose=True) for i in range(min(text_page.count_chars(), len(text)))]
-    except Exception:  # noqa: BLE001 - a page pdfium cannot measure has no lines to read here
-        return []
-    lines, chars, sizes = [], [], []
-    for ch, box in zip(text, boxes, strict=False):
-        if ch in "\r\n":
-            if chars:
-                lines.append(("".join(chars).strip(), statistics.fmean(sizes) if sizes else 0.0))
-            chars, sizes = [], []
+def title_page(pdf, first: list[Line], journals: set[str], cover: bool) -> tuple[str, list[str]]:
+    """The title and authors that page 1 (its lines ``first``) shows, or page 2 behind a cover sheet that shows
+    neither or one of them only."""
+    title, authors = _title_and_byline(first, journals)
+    if cover and len(pdf) > 1 and not (title and authors):
+        second = _title_and_byline(rows(page_lines(pdf, 1)), journals)
+        title, authors = title or second[0], authors or second[1]
+    return title, authors
+
+
+def _title_and_byline(lines: list[Line], journals: set[str]) -> tuple[str, list[str]]:
+    title, below = title_rows(lines, journals)
+    return title, byline(lines, below)
+
+
+def edges(pdf, first: list[Line]) -> dict[int, list[str]]:
+    """The lines in the top and bottom eighth of page 1 (from its lines ``first``), page 2, a middle page and the
+    last page, by page index."""
+    height, last = pdf[0].get_height(), len(pdf) - 1
+    return {0: [line.text for line in first if line.bottom < height / 8 or line.top > height * 7 / 8],
+            **{index: edge_lines(pdf, index) for index in sorted({1, last // 2, last} - {0}) if index < len(pdf)}}
+
+
+def citing(lines: list[Line], height: float, cover: bool) -> list[Line]:
+    """The lines of page 1 where a citation line of the article may stand: its top and bottom eighth (a running
+    header or footer), type smaller than the text's (a header block, good2009), or anywhere on a cover sheet; not
+    the text itself ("During 2019, 45, 30 ..." is no journal)."""
+    body = body_size(lines)
+    return [line for line in lines if cover or line.bottom < height / 8 or line.top > height * 7 / 8
+            or line.size < 0.95 * body]
+
+
+def running(edges: dict[int, list[str]]) -> dict[str, bool]:
+    """The lines at the edges of pages other than the first, each with whether it runs over two pages or more
+    (its digits aside: "Page 2 of 9"): a running header or footer, not the end of a reference list."""
+    def key(line: str) -> str:
+        return " ".join(re.sub(r"\d+", " ", line).lower().split())
+
+    pages: dict[str, set[int]] = {}
+    for index, lines in edges.items():
+        for line in lines:
+            pages.setdefault(key(line), set()).add(index)
+    return {line: len(pages[key(line)]) >= 2 for index, lines in edges.items() if index for line in lines}
+
+
+def title_rows(lines: list[Line], journals: set[str]) -> tuple[str, float]:
+    """The title a page sets in its largest type and where it ends (points from the top); ("", 0.0) if none."""
+    body = body_size(lines)
+    shown = [line for line in lines if line.size and not LABELS.match(line.text.strip(" .:"))
+             and _plain(line.text) not in journals]
+    big = max((line.size for line in shown if len(re.findall(r"[^\W\d_]{2,}", line.text)) >= 2), default=0.0)
+    if not body or big < TITLE_RATIO * body:
+        return "", 0.0
+    same = sorted((line for line in shown if abs(line.size - big) <= 0.025 * big), key=lambda line: line.top)
+    run = same[:1]
+    for line in same[1:]:
+        if line.top - run[-1].bottom > big or len(names(line.text)) >= 2:
+            break
+        run.append(line)
+    text = re.sub(r"[\ufffe\u00ad]\s*", "", " ".join(line.text for line in run))
+    text = STATUS.sub("", " ".join(fix_accents(text).split()))
+    return (text[:300], run[-1].bottom) if len(re.findall(r"[^\W\d_]{2,}", text)) >= 2 else ("", 0.0)
+
+
+def chosen_title(title: str, candidates: list[str], printed: str) -> str:
+    """The page's ``title``, or the first metadata title that the page prints when the page gave none or only a
+    part of it (or more: a label, a status line)."""
+    page = _plain(re.sub(r"\b\d+\b", " ", printed))
+    for candidate in (" ".join(c.split()) for c in candidates):
+        words = re.findall(r"[^\W\d_]{2,}", candidate)
+        if len(words) < 2 or re.search(r"\.(?:docx?|pdf|tex|dvi|fm|indd)$", candidate, re.I) or \
+                _plain(re.sub(r"\b\d+\b", " ", candidate)) not in page:
             continue
-        chars.append(ch)
-        if not ch.isspace():
-            sizes.append(box[3] - box[1])
-    if chars:
-        lines.append(("".join(chars).strip(), statistics.fmean(sizes) if sizes else 0.0))
-    return lines
+        if not title or _plain(candidate) in _plain(title) or _plain(title) in _plain(candidate):
+            return title if _plain(title) == _plain(candidate) else candidate
+    return title
 
 
-def title_span(lines: list[tuple[str, float]]) -> tuple[int, int]:
-    """(first, end) of the first run of lines set in the largest type (at least 1.3x the body text), or (0, 0)."""
-    body = statistics.median([size for _, size in lines if size] or [0.0])
-    big = max((size for line, size in lines if len(line.split()) >= 2), default=0.0)
-    if not body or big < 1.3 * body:
-        return 0, 0
-    start = None
-    for i, (line, size) in enumerate(lines):
-        same = abs(size - big) <= 0.05 * big and line
-        if same and start is None:
-            start = i
-        elif not same and start is not None:
-            return start, i
-    return (start, len(lines)) if start is not None else (0, 0)
-
-
-def title_text(run: list[tuple[str, float]]) -> str:
-    """The title a run of lines spells, labels dropped; '' when it has under three words."""
-    title = LABELS.sub("", " ".join(line for line, _ in run)).strip()
-    return title[:300] if len(re.findall(r"[^\W\d_]{2,}", title)) >= 3 else ""
-
-
-def metadata_title(metadata: dict) -> str:
-    """The document information's Title, unless it is a file name or too short to be one."""
-    title = (metadata.get("Title") or "").strip()
-    words = re.findall(r"[A-Za-z]{2,}", title)
-    return title[:200] if len(words) >= 3 and not title.lower().endswith((".doc", ".docx", ".pdf", ".tex", ".dvi")) \
-        else ""
+def _plain(text: str) -> str:
+    """Letters and digits only, accents removed, case folded: for comparing names and titles."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text.casefold() if c.isalnum() and not unicodedata.combining(c))
 
 
 def _metadata(pdf) -> dict:

@@ -4,7 +4,17 @@
 import pytest
 
 from rag.chunk import ChunkSettings, chunk_document
-from rag.chunk.backmatter import AFFILIATIONS, BODY, DECLARATIONS, FRONT, KEYWORDS, REFERENCES, kind_of, kinds
+from rag.chunk.backmatter import (
+    AFFILIATIONS,
+    BODY,
+    DECLARATIONS,
+    FRONT,
+    KEYWORDS,
+    REFERENCES,
+    kind_of,
+    kinds,
+    sentence_spans,
+)
 from rag.documents import SECTION_SEPARATOR, Chunk, Document, Section
 from rag.text import split_sentences
 from tests.fakes import WordTokenizer
@@ -281,3 +291,51 @@ def test_the_title_repeated_on_its_own_is_front_matter_but_not_a_sentence_that_s
     # A plain-text file's first line is its title, and stays in the body as its heading
     doc = Document("notes.txt", KEIM_TITLE, [Section(f"{KEIM_TITLE}\n\n{DATTA_CONCLUSION}")])
     assert [c.kind for c in chunk_document(doc, "d1", WordTokenizer(), ChunkSettings())] == [BODY]
+
+
+@pytest.mark.parametrize("text,first_reference", [
+    # A preprint's line numbers before the heading (pipins2025)
+    ("We thank the reviewers. 27 487 488 References 489 490 Albert, J. S., Destouni, G. (2021). Scientists' warning "
+     "to humanity on the freshwater biodiversity crisis. Ambio. 50, 1-10.", "27 487 488 References"),
+    # A heading run into the sentence before it, after a running header (sultaire2025) or a nomenclature
+    # (poredos2019, whose heading reads "References and Note")
+    ("4 of 4 Ecology and Evolution, 2025 References Beever, E. 2003. “Management Implications of the Ecology of "
+     "Free-Roaming Horses.” Wildlife Society Bulletin 31: 887–895.", "References Beever"),
+    ("shw sanitary hot-water tot total w water References and Note 1. Lund, H.; Østergaard, P.A. Smart energy "
+     "systems. Energy 2017, 137, 556–565.", "References and Note"),
+])
+def test_a_references_heading_that_does_not_open_its_sentence_still_starts_the_list(text, first_reference):
+    spans, _ = sentence_spans(text)
+    found, seen = kinds([text[a:b] for a, b in spans])
+    assert seen is True
+    first = next(i for i, (a, b) in enumerate(spans) if text[a:b].startswith(first_reference))
+    assert all(kind == REFERENCES for kind in found[first:]) and BODY not in found[first:]
+
+
+def test_long_sentences_inside_a_reference_list_are_part_of_it():
+    # A book chapter's title and editors (frazier2015), an entry opened by its number (nan2024), a link
+    chapter = ("In Shark nursery grounds of the Gulf of Mexico and East Coast waters of the United States "
+               "(McCandless, CT NE Kohler, and HL Pratt Jr. editors), American Fisheries Society.")
+    numbered = ("[42] Le Chang, Zhixin Wu, Noradin Ghadimi, A new biomass-based hybrid energy system integrated with "
+                "a flue gas condensation process and energy storage option: an effort to mitigate environmental "
+                "hazards, Process Saf.")
+    entries = ["Carlson JK, Baremore IE: Changes in biological parameters of Atlantic sharpnose shark. Mar "
+               "Freshwater Res. 2003; 54(3): 227–234.", "Ulrich GF, Jones CM, Driggers WB II, et al.: Habitat "
+               "utilization of sharks.", chapter, "Symposium 50, Bethesda, Maryland. 2007; 125–139.", numbered]
+    found, _ = kinds(["References", *entries])
+    assert found == [REFERENCES] * 6
+    # The same long sentences in the body, where no heading came before, stay body
+    assert kinds([BODY_SENTENCES[0], chapter, BODY_SENTENCES[1]])[0] == [BODY, BODY, BODY]
+
+
+def test_a_supplements_long_sentences_after_the_list_stay_body():
+    # douglas2014 of the shared PDFs: supplementary methods follow the reference list; their short sentences are
+    # taken for entries (the heading came before), the long ones between them are not pulled in with them
+    prose = ["The commercial structures were submitted to a virtual reaction algorithm, where each of the "
+             "hypothetical interactions of the compounds is replaced by a new bond between the fragment and the "
+             "scaffold of the query molecule.", "The virtual compounds were converted into 3D structures.",
+             "Owing to its proximity to the phenylalanine residue and the lack of hydrogen bonding potential of the "
+             "corresponding residue, this position was chosen for the substitution of the scaffold in all designs.",
+             "Thr358 is located in the S2 subsite."]
+    found, _ = kinds(["References", REFERENCE_ENTRIES[0], "SUPPLEMENTARY ONLINE DATA", *prose])
+    assert found[3] == found[5] == BODY

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from rag.errors import LoadError
-from rag.load import load_file
+from rag.load import load_bytes, load_file
 from rag.load.html import load_html
 
 PAGE = """<!DOCTYPE html><html><head><title> Heparin trial </title><style>body { color: red }</style>
@@ -83,3 +83,9 @@ def test_deeply_nested_markup_finishes_with_all_its_text(tag):
     doc = load(page)
     assert time.perf_counter() - started < 60
     assert doc.text.split() == ["deep", "text", "after"]
+
+
+def test_markup_the_parser_rejects_is_a_load_error():
+    # Found by tests/load/test_load.py's random bytes: "<html><![\x01" made BeautifulSoup raise its own error
+    with pytest.raises(LoadError, match="the HTML could not be parsed"):
+        load_bytes(b"<html><![\x01", "page.txt")

@@ -43,12 +43,18 @@ def test_plain_hyphens_soft_hyphens_and_paragraph_breaks_from_other_pdf_producer
     assert clean_page(raw) == "Patients got anticoagulation and recovered.\n\nA new para- Graph here ends."
 
 
-def test_title_from_metadata_else_from_the_first_line(tmp_path):
-    body = ["Dabigatran in atrial fibrillation", "A randomised trial."]
+def test_title_from_the_largest_type_else_from_metadata_the_page_prints(tmp_path):
+    body = ["Dabigatran versus warfarin: the RE-LY trial", "A randomised trial of anticoagulation."]
+    # Set in the text's own size: the metadata title counts, because the page prints it
     assert load(tmp_path, pdf(body, title="Dabigatran versus warfarin: the RE-LY trial"))[0].title == (
         "Dabigatran versus warfarin: the RE-LY trial")
-    assert load(tmp_path, pdf(body, title="Microsoft Word - rely final.docx"))[0].title.startswith("Dabigatran in")
-    assert load(tmp_path, pdf(body, title="untitled"))[0].title.startswith("Dabigatran in atrial fibrillation")
+    # A metadata title the page does not print (a draft's), a file name, or none: the file's name, not a guess
+    # such as the first line (a running header, as often as a title)
+    for title in ("Dabigatran and warfarin in 2009: a draft", "Microsoft Word - rely final.docx", "untitled"):
+        assert load(tmp_path, pdf(body, title=title))[0].title == "paper.pdf"
+    # A larger type is the title, whatever the metadata says
+    data = pdfs.paper([("Dabigatran versus warfarin", 18), *body], info={"Title": "untitled"})
+    assert load(tmp_path, data)[0].title == "Dabigatran versus warfarin"
 
 
 def test_the_sample_paper_reads_page_by_page():
