@@ -1,7 +1,8 @@
 """The app's settings: one typed object, read once from ``RAG_*`` environment variables.
 
-No other module reads the environment. Every field here is documented in the README's settings table.
-This module only parses and validates values; it does not look for models (``models.py``) or backends (``index``).
+No other module reads the environment. Every field here is documented in docs/settings.md, generated from this
+object by scripts/settings_doc.py. This module only parses and validates values; it does not look for models
+(``rag.models``) or backends (``rag.index``).
 ``environment`` sets variables that a library reads itself (Ray): fixed values, not settings of this app.
 """
 
@@ -144,13 +145,6 @@ class Settings:
         for ok, name, message in checks:
             if not ok:
                 raise ConfigError(f"{name} {message}.")
-
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(variable, value, description) for every setting, for the README and `rag models`."""
-        shown = {f.name: "(set)" if f.name == "password" and self.password else str(getattr(self, f.name))
-                 for f in fields(self)}
-        shown["database_url"] = masked(self.database_url)
-        return [(f.metadata["env"], shown[f.name], f.metadata["help"]) for f in fields(self)]
 
 
 def masked(url: str) -> str:

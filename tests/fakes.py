@@ -26,9 +26,6 @@ class ScriptedLLM:
         self.replies, self.n_ctx, self.calls, self.grammars = list(replies), n_ctx, [], []
         self.streaming = 0  # streams started and not yet finished or closed (the real model holds its lock)
 
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
                grammar: str | None = None) -> Iterator[str]:
         self.calls.append(messages)

@@ -22,10 +22,6 @@ from ..models import ModelInfo
 class ChatModel(Protocol):
     """What the answering code needs of an LLM."""
 
-    n_ctx: int
-
-    def count_tokens(self, text: str) -> int: ...
-
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
                grammar: str | None = None) -> Iterator[str]: ...
 
@@ -54,7 +50,8 @@ class LlamaCppModel:
         self._grammars: dict[str, object] = {}
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` in this model's own tokenizer."""
+        """Tokens of ``text`` in this model's own tokenizer: what bench/llm.py measures prompts in (the app itself
+        counts no tokens; its prompts are a few evidence sentences, see ``rag.answer.prompts``)."""
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,

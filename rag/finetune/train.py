@@ -70,13 +70,10 @@ def train(model, pairs: list[Pair], epochs: int, batch_size: int, bf16: bool, pr
           seed: int = 0, learning_rate: float = LEARNING_RATE) -> dict:
     """Train ``model`` in place on ``pairs``; how it went (steps, seconds, the first and last epoch's mean loss)."""
     import torch
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.util import cos_sim
     from transformers import get_linear_schedule_with_warmup
 
-    try:
-        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    except ImportError:  # sentence-transformers before 6.1 had it only here
-        from sentence_transformers.losses import MultipleNegativesRankingLoss
     loss_of = MultipleNegativesRankingLoss(model, scale=SCALE, similarity_fct=cos_sim)
     plan = [(epoch, b) for epoch in range(epochs) for b in batches(pairs, batch_size, seed + epoch)]
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)

@@ -7,8 +7,9 @@ inside the same call (on the product before it is rounded to bf16), a query embe
 kernels as ``nn.Linear``.
 
 The ops are torch's own (``torch.ops.mkldnn``, the ones ``torch.compile`` emits for CPU bf16 linear layers) but
-not public API: each layer is checked on a probe input against the layer it replaces, and a layer whose op is
-missing or answers differently stays as it was.
+not public API: they are reached in one place (``reorder_weight`` and ``linear_pointwise`` below, with the torch
+version they were checked against), each layer is checked on a probe input against the layer it replaces, and a
+layer whose op is missing or answers differently stays as it was.
 """
 
 from __future__ import annotations
@@ -19,6 +20,28 @@ import logging
 log = logging.getLogger(__name__)
 
 NONE, GELU = "none", "gelu"
+
+# --- torch's private oneDNN ops: the only reach into torch's insides (checked against torch 2.13.0) -----------------
+# Why: no public API packs a linear layer's weight once for oneDNN or fuses GELU into its product; torch.compile
+# emits these same two calls for CPU bf16 linear layers. If they move, ``pack`` keeps every layer as it was (its
+# probe catches a missing op or a changed answer), so the model is slower, never wrong.
+TORCH_CHECKED = "2.13.0"
+
+
+def reorder_weight(weight):
+    """``weight`` (bf16, out x in) laid out once in oneDNN's blocked format (``mkldnn._reorder_linear_weight``)."""
+    import torch
+
+    return torch.ops.mkldnn._reorder_linear_weight(weight)
+
+
+def linear_pointwise(x, packed, bias, activation: str):
+    """``x @ weight.T + bias`` on a packed weight, then ``activation`` ("none" or "gelu") in the same call
+    (``mkldnn._linear_pointwise``; its last two arguments are the activation's scalars and algorithm)."""
+    import torch
+
+    return torch.ops.mkldnn._linear_pointwise(x, packed, bias, activation, [], "none")
+
 
 
 @functools.cache
@@ -31,11 +54,11 @@ def _module():
         def __init__(self, linear: torch.nn.Linear, activation: str = NONE):
             super().__init__()
             self.in_features, self.out_features, self.activation = linear.in_features, linear.out_features, activation
-            self.packed = torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach())
+            self.packed = reorder_weight(linear.weight.detach())
             self.bias = None if linear.bias is None else linear.bias.detach()
 
         def forward(self, x):
-            return torch.ops.mkldnn._linear_pointwise(x, self.packed, self.bias, self.activation, [], "none")
+            return linear_pointwise(x, self.packed, self.bias, self.activation)
 
         def extra_repr(self) -> str:
             return f"in_features={self.in_features}, out_features={self.out_features}, activation={self.activation}"

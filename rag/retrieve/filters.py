@@ -1,10 +1,10 @@
 """Restricting a search to some of a collection's documents: chosen by name, by year range, or by journal.
 
 The filter becomes the set of document ids it admits, and the index searches only their passages (inside FAISS
-and BM25, see ``rag.index.local.tuning``), so a filtered search returns the best passages of those documents rather
-than what is left of the best passages overall. Year and journal come from the documents' metadata (PubMed and
-JATS records carry both, and PDFs that print them: ``rag.load.pdfcite``); a document without a year is left out by a
-year filter, one without a journal by a journal filter.
+and BM25, see ``rag.index.local.txtai_adapter``), so a filtered search returns the best passages of those
+documents rather than what is left of the best passages overall. Year and journal come from the documents'
+metadata (PubMed and JATS records carry both, and PDFs that print them: ``rag.load.pdfcite``); a document without
+a year is left out by a year filter, one without a journal by a journal filter.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ to ``REGROW`` times the size they were trained on. What is in use is in the txta
 collection copies into ``collection.json`` (``ann``).
 
 Deletes keep working on both kinds (IVF removes ids from its lists), which is why IVF and not HNSW.
-``EXACT_MAX`` and the rest were measured with ``bench/latency.py`` (see the README's retrieval table).
+``EXACT_MAX`` and the rest were measured with ``bench/latency.py`` (see "Retrieval at scale" in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -39,23 +39,22 @@ def describe(config: dict, count: int) -> dict:
             "vectors": count}
 
 
-def fit(ann, config: dict, exact_max: int = EXACT_MAX) -> bool:
-    """Switch txtai's FAISS backend ``ann`` to IVF (or retrain its cells) if its size calls for it; True if it did.
+def fit(backend, config: dict, exact_max: int = EXACT_MAX):
+    """The IVF index to put in place of FAISS index ``backend`` (or one with its cells retrained) if its size calls
+    for it, else None.
 
     ``config`` is the txtai config whose ``faiss`` section records the choice (and is saved with the index).
     """
-    backend = ann.backend
     count = backend.ntotal
     faiss_config = config.setdefault("faiss", {})
     trained = faiss_config.get("trained_on")
     if count <= exact_max or (trained and count < REGROW * trained):
-        return False
+        return None
     ids, vectors = stored_vectors(backend)
     index, nprobe, recall = build_ivf(ids, vectors)
-    ann.backend = index
     faiss_config.update(components=f"IVF{index.nlist},Flat", nprobe=nprobe, trained_on=count,
                         recall_at_10=round(recall, 4))
-    return True
+    return index
 
 
 def build_ivf(ids: np.ndarray, vectors: np.ndarray, seed: int = 0):

@@ -11,7 +11,6 @@ a hit comes back whole. Persistence is a folder per version; the collection deci
 
 from __future__ import annotations
 
-import copy
 import threading
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from ...documents import Chunk, Hit
 from ...models import ModelInfo
 from ...models.speed import prepare_model
 from . import ann as ann_module
+from . import txtai_adapter
 from .ann import EXACT, describe, faiss_threads, fit, stored_vectors
-from .precomputed import PrecomputedVectors, passage_vectors
-from .tuning import FilteredAnn, InThreadScoring
 
 FIELDS = ("document", "title", "page", "section", "start", "end", "doc_id", "kind")
 WEIGHTS = {"dense": 1.0, "bm25": 0.0}
@@ -41,7 +39,7 @@ class TxtaiIndex:
         self.model, self.exact_max = model, exact_max
         self._source = (models if models is not None else {}, path, overrides or {}, read_only)
         self._embeddings = None
-        self._parsed: dict[str, dict] = {}  # txtai's parse of each search's SQL (see _search)
+        self._parsed: dict[str, dict] = {}  # txtai's parse of each search's SQL (see txtai_adapter.search)
         self._loading = threading.Lock()
         self.lock = threading.Lock()
 
@@ -64,12 +62,10 @@ class TxtaiIndex:
         embeddings = Embeddings(config, models=models)
         if path is not None:
             config.pop("faiss")  # the saved index says which FAISS index it is (exact or IVF, see rag.index.local.ann)
-            if read_only:  # a reader: vectors memory-mapped from the saved file (see rag.index.local.mapped)
-                from .mapped import MAPPED
-
-                config = {**config, "backend": MAPPED}
+            if read_only:  # a reader: vectors memory-mapped from the saved file (see txtai_adapter.MappedFaiss)
+                config = {**config, "backend": txtai_adapter.MAPPED}
             embeddings.load(str(path), config=config)
-        prepare_model(getattr(embeddings.model, "model", None), self.model.precision)
+        prepare_model(txtai_adapter.torch_module(embeddings), self.model.precision)
         return embeddings
 
     @staticmethod
@@ -91,22 +87,17 @@ class TxtaiIndex:
         if not rows:
             return
         embeddings = self.embeddings
-        model = embeddings.model
-        if vectors is not None:  # txtai's model stood in for by the given vectors (see rag.index.local.precomputed)
-            embeddings.model = PrecomputedVectors(model, vectors, [c.id for c in chunks])
-        try:
+        with txtai_adapter.given_vectors(embeddings, vectors, [c.id for c in chunks]):
             if embeddings.count():
                 embeddings.upsert(rows)
             else:  # a new index starts exact, whatever an emptied one had become
                 embeddings.config["faiss"] = {"components": EXACT}
                 embeddings.index(rows)
-        finally:
-            embeddings.model = model
 
     def passage_vectors(self, texts: list[str]) -> np.ndarray:
-        """The vectors indexing computes for one batch of passages (see ``rag.index.local.precomputed``)."""
+        """The vectors indexing computes for one batch of passages (see ``txtai_adapter.passage_vectors``)."""
         with self.lock:
-            return passage_vectors(self.embeddings, texts)
+            return txtai_adapter.passage_vectors(self.embeddings, texts)
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""
@@ -116,47 +107,28 @@ class TxtaiIndex:
     def search(self, query: str, k: int, mode: str = "hybrid", weight: float = 0.5,
                documents: set[str] | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``; ``weight`` is the dense share of the hybrid score. ``documents``
-        (document ids) restricts the search to their chunks, inside both searches (see ``rag.index.local.tuning``)."""
+        (document ids) restricts the search to their chunks, inside both searches (see ``txtai_adapter.search``)."""
         if not query.strip() or not self.embeddings.count():
             return []
         columns = ", ".join(["id", "text", *(f"[{f}]" for f in FIELDS), "score"])
         sql = f"select {columns} from txtai where similar(:q, :w, :c) limit :k"
         params = {"q": query, "w": WEIGHTS.get(mode, weight), "c": k, "k": k}
         with self.lock, faiss_threads(1):  # one query: FAISS's spare thread would spin against the model's
-            only = None if documents is None else self._rows(documents)
+            only = None if documents is None else txtai_adapter.index_ids(self.embeddings, documents)
             if only is not None and not len(only):
                 return []
             rows = self._search(sql, k, params, mode, only)
         return [Hit(chunk_of(row), float(row["score"])) for row in rows]
 
-    def _rows(self, documents: set[str]) -> np.ndarray:
-        """The txtai index ids of the chunks of ``documents`` (chunk ids are "<document id>-NNNN")."""
-        db = self.embeddings.database.connection
-        found = [row[0] for d in sorted(documents)
-                 for row in db.execute("SELECT indexid FROM sections WHERE id > ? AND id < ?", (f"{d}-", f"{d}."))]
-        return np.array(sorted(found), dtype=np.int64)
-
     def _search(self, sql: str, k: int, params: dict, mode: str, only: np.ndarray | None = None) -> list[dict]:
         """txtai's search over only the indexes ``mode`` weighs, with BM25 scored in this thread, over the rows
-        ``only`` names when given.
-
-        txtai would run both sides whatever the weights, and start a thread pool for BM25 on every query.
-        """
-        from txtai.embeddings.search import Search
-
-        search = Search(self.embeddings)
+        ``only`` names when given (see ``txtai_adapter.search``)."""
         if sql not in self._parsed:  # the same few statements every time: parsed once (0.2 ms a search)
-            self._parsed[sql] = search.parse([sql])[0]
-        search.parse = lambda queries: [copy.deepcopy(self._parsed[sql]) for _ in queries]  # txtai edits its copy
-        if mode == "dense":
-            search.scoring = None
-        elif mode == "bm25":
-            search.ann = None
-        if search.scoring is not None:
-            search.scoring = InThreadScoring(search.scoring, only)
-        if search.ann is not None and only is not None:
-            search.ann = FilteredAnn(search.ann, only)
-        return search([sql], k, params["w"], None, [params])[0]
+            self._parsed[sql] = txtai_adapter.parse(self.embeddings, sql)
+        dense = None if mode == "bm25" else (lambda ann: ann) if only is None else \
+            (lambda ann: txtai_adapter.FilteredAnn(ann, only))
+        sparse = None if mode == "dense" else (lambda scoring: txtai_adapter.InThreadScoring(scoring, only))
+        return txtai_adapter.search(self.embeddings, sql, self._parsed[sql], k, params["w"], params, dense, sparse)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalized embeddings of ``texts`` (one row each) with the index's model: dot products are cosines."""
@@ -168,21 +140,21 @@ class TxtaiIndex:
 
     def export(self, batch: int = 1024):
         """Every stored chunk with its vector, ``batch`` at a time: (chunks, vectors) pairs (for a copy)."""
-        import json
-
         if not self.count():
             return
-        ids, vectors = stored_vectors(self.embeddings.ann.backend)
-        rows = {i: {**json.loads(data), "id": uid} for i, uid, data in self.embeddings.database.connection.execute(
-            "SELECT s.indexid, s.id, d.data FROM sections s JOIN documents d ON s.id = d.id")}
+        ids, vectors = stored_vectors(txtai_adapter.faiss_index(txtai_adapter.dense_index(self.embeddings)))
+        rows = txtai_adapter.stored_rows(self.embeddings)
         for start in range(0, len(ids), batch):
             yield [chunk_of(rows[int(i)]) for i in ids[start:start + batch]], vectors[start:start + batch]
 
     def save(self, path: Path) -> None:
         """Save to ``path``, first switching to (or retraining) an IVF index if the size calls for it."""
-        if self.embeddings.ann is not None:
-            fit(self.embeddings.ann, self.embeddings.config,
-                ann_module.EXACT_MAX if self.exact_max is None else self.exact_max)
+        ann = txtai_adapter.dense_index(self.embeddings)
+        if ann is not None:
+            ivf = fit(txtai_adapter.faiss_index(ann), self.embeddings.config,
+                      ann_module.EXACT_MAX if self.exact_max is None else self.exact_max)
+            if ivf is not None:
+                txtai_adapter.replace_faiss_index(ann, ivf)
         self.embeddings.save(str(path))
 
     def ann(self) -> dict:

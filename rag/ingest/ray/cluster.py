@@ -71,9 +71,7 @@ def session(address: str | None = None) -> Iterator:
         if ray.is_initialized():
             yield ray
             return
-        from ray._private import ray_constants
-
-        if not address and ray_constants.ENABLE_RAY_CLUSTER:
+        if not address and listens_everywhere():
             raise ClusterError("Ray was imported before the Ray ingest could keep it on loopback: start the local "
                                "instance yourself (ray.init) or run the ingest in a process of its own.")
         # The workers run this copy of the package, whatever a node has installed: the same code, the same result
@@ -92,6 +90,18 @@ def session(address: str | None = None) -> Iterator:
                 yield ray
             finally:
                 ray.shutdown()
+
+
+def listens_everywhere() -> bool:
+    """Whether the Ray imported here would start a local instance on the machine's network address, not loopback.
+
+    The only reach into Ray's insides (checked against Ray 2.60.0): ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` is read
+    once, when Ray is imported, into ``ray._private.ray_constants.ENABLE_RAY_CLUSTER``; no public API says what it
+    was. A Ray imported before ``session`` set the variable would listen on every interface.
+    """
+    from ray._private import ray_constants
+
+    return bool(ray_constants.ENABLE_RAY_CLUSTER)
 
 
 @contextmanager

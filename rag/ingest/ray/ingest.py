@@ -8,8 +8,8 @@ new version, through the same steps as a local ingest (``rag.ingest.ingest``), s
    (a vector depends a little on its batch: padding changes bf16 results by up to 1e-3).
 3. Embedding in an actor pool, one model per actor: a GPU each where the cluster has GPUs, else a CPU each.
 4. ``ingest.commit`` under the write lock: deduplicated again against the collection as it is by then, the
-   vectors given to the index as they are (``rag.index.local.precomputed``), one atomic version. Ray is shut down
-   (or let go) first; a failure before the commit leaves the collection as it was.
+   vectors given to the index as they are (``rag.index.local.txtai_adapter.PrecomputedVectors``), one atomic
+   version. Ray is shut down (or let go) first; a failure before the commit leaves the collection as it was.
 """
 
 from __future__ import annotations

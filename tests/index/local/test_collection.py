@@ -74,7 +74,7 @@ def test_a_write_in_progress_leaves_the_published_version_unlocked(folder, model
 def test_searches_use_mapped_vectors_and_only_a_write_copy_reads_them_into_memory(folder, model):
     # A write holds its own copy of the vectors; the version searched maps them from its file (pages the kernel
     # can drop), so a write does not hold the collection's vectors twice in private memory
-    from rag.index.local.mapped import MappedFaiss
+    from rag.index.local.txtai_adapter import MappedFaiss
 
     collection = Collection(folder, model, {})
     add(collection, "heparin", "Heparin prevents deep vein thrombosis.")

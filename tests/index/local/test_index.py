@@ -142,7 +142,7 @@ def test_bf16_embeddings_run_in_bf16_and_stay_within_a_rounding_of_fp32(model):
 def test_bm25_candidates_are_the_best_scored_rows_without_deleted_ones():
     from types import SimpleNamespace
 
-    from rag.index.local.tuning import candidates
+    from rag.index.local.txtai_adapter import candidates
 
     rng = np.random.default_rng(0)
     scores = np.zeros(100_000, dtype=np.float32)

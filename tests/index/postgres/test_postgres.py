@@ -202,8 +202,6 @@ def test_a_wrong_database_url_says_why_without_the_password(tiny, tmp_path):
         server.ingest("papers", write(tmp_path, heparin=HEPARIN))
     assert "Cannot connect to the database at RAG_DATABASE_URL=postgresql://reader:***@127.0.0.1:1/nowhere" in \
         str(caught.value) and "s3cret" not in str(caught.value)
-    shown = dict((v, s) for v, s, _ in server.settings.describe())["RAG_DATABASE_URL"]
-    assert shown == "postgresql://reader:***@127.0.0.1:1/nowhere"
 
 
 def test_without_the_postgres_extra_the_message_says_what_to_install(tiny, database_url, tmp_path, monkeypatch):
