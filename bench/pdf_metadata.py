@@ -4,7 +4,7 @@ back-matter split of ingestion, scored against ``../shared/data/pdfs-wide`` (25 
 Per field: correct, empty or wrong, over all PDFs and per publisher (scored by ``tests/load/pdf_truth.py``, the
 measure the tests hold the reader to). Back matter: pages of reference lists whose text is indexed as body, and
 body pages (before the reference list) of which nothing is indexed, chunked as ingestion chunks them
-(``rag.index.ingest.prepare``: ``chunk_document``, then ``keep`` with back matter left out, the default) in the
+(``rag.ingest.ingest.prepare``: ``chunk_document``, then ``chunks_to_index``, back matter left out by default) in the
 default embedding model's tokens and the default chunk settings; also the body pages with some text taken for a
 reference list.
 
@@ -21,7 +21,7 @@ from common import SHARED, write
 
 from rag.chunk import ChunkSettings, chunk_document
 from rag.chunk.tokenizer import ModelTokenizer
-from rag.index.ingest import keep
+from rag.ingest.ingest import chunks_to_index
 from rag.load.pdf import load_pdf
 from rag.models import resolve_embeddings
 from rag.settings import Settings
@@ -46,7 +46,7 @@ def main() -> None:
         [doc] = load_pdf(data, entry["file"])
         found = found_fields(doc)
         chunks = chunk_document(doc, doc.id, tokenizer, chunking)
-        kept, _ = keep(chunks, backmatter=False)  # what ingestion indexes (rag.index.ingest.prepare)
+        kept, _ = chunks_to_index(chunks, backmatter=False)  # what ingestion indexes (rag.ingest.ingest.prepare)
         split = back_matter_split(entry, doc, chunks, kept)
         rows.append({"file": entry["file"], "publisher": publisher(entry), "score": score(entry, found),
                      "found": found, "reference_pages": split.reference_pages,

@@ -8,7 +8,7 @@ Authors are correct when there are as many as the byline names and each has the 
 "Jr." and "III" aside) and first initial of the byline's name in the same place. A journal is correct when it is
 the manifest's or an abbreviation of it, word by word ("R. Soc. open sci." for "Royal Society Open Science").
 
-The back-matter split is measured on the chunks ingestion keeps (``rag.index.ingest.prepare``, back matter
+The back-matter split is measured on the chunks ingestion keeps (``rag.ingest.ingest.prepare``, back matter
 left out as by default): a page of a reference list is "indexed as body" when a kept body chunk lies mostly in
 the list's part of it, and a body page (one before ``references_page``, other than the few that hold no body
 text: cover sheets, a page of affiliations) is "left out" when no kept body chunk comes from it.

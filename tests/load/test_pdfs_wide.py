@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 
 from rag.chunk import ChunkSettings, chunk_document
-from rag.index.ingest import keep
+from rag.ingest.ingest import chunks_to_index
 from rag.load.pdf import load_pdf
 from tests.conftest import shared_data
 from tests.fakes import WordTokenizer
@@ -50,7 +50,7 @@ def test_reference_lists_of_the_wide_set_are_not_indexed_as_body_and_no_body_pag
     as_body, left_out, pages = {}, {}, 0
     for entry, doc in wide():
         chunks = chunk_document(doc, doc.id, WordTokenizer(), chunking)
-        split = back_matter_split(entry, doc, chunks, keep(chunks, backmatter=False)[0])
+        split = back_matter_split(entry, doc, chunks, chunks_to_index(chunks, backmatter=False)[0])
         pages += len(split.reference_pages)
         as_body.update({entry["file"]: split.references_as_body} if split.references_as_body else {})
         left_out.update({entry["file"]: split.body_left_out} if split.body_left_out else {})
