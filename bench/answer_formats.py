@@ -39,7 +39,7 @@ def main() -> None:
     settings = Settings.from_env(**({"llm": args.llm} if args.llm else {}))
     engine = Engine(settings)
     docs, _, _ = load_pubmedqa(args.pubmedqa)
-    index, _ = eval_cli._index(engine, engine.embeddings, docs)
+    index, _ = eval_cli._index(engine, engine.models.embeddings, docs)
     records = list(json.loads(args.pubmedqa.read_text()).items())[args.first:args.last]
     prepared = []
     for _, record in records:
@@ -47,6 +47,7 @@ def main() -> None:
         answer.passages = index.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
         answer.evidence = evidence_.select(answer.standalone, answer.passages, index.embed, settings.evidence)
         prepared.append(answer)
+    llm, llm_name = engine.models.llm, engine.models.llm_name
     results = []
     for text in args.formats:
         prompt, grammar, tokens = text.split(",")
@@ -55,7 +56,7 @@ def main() -> None:
         for base in prepared:
             answer = Answer(question=base.question, standalone=base.standalone, passages=base.passages,
                             evidence=base.evidence)
-            for _ in generate(answer, engine.llm, index.embed, settings.max_tokens, 0.0, engine.llm_name, how=how):
+            for _ in generate(answer, llm, index.embed, settings.max_tokens, 0.0, llm_name, how=how):
                 pass
             rows.append(answer)
         sentences = [s for a in rows for s in a.sentences]
@@ -67,10 +68,10 @@ def main() -> None:
                         "median_first_sentence_ms": statistics.median(firsts) if firsts else None,
                         "answers": [a.answer for a in rows]})
         print({k: v for k, v in results[-1].items() if k not in ("answers", "dropped")}, flush=True)
-    slug = re.sub(r"[^a-z0-9.]+", "-", engine.llm_name.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9.]+", "-", llm_name.lower()).strip("-")
     out = args.out or ROOT / "bench" / "results" / f"answer_formats_{slug}.json"
     kept = json.loads(out.read_text()) if out.exists() else []
-    out.write_text(json.dumps(kept + [{"llm": engine.llm_name, "questions": [args.first, args.last],
+    out.write_text(json.dumps(kept + [{"llm": llm_name, "questions": [args.first, args.last],
                                        "results": results}], indent=1))
 
 

@@ -63,7 +63,7 @@ def main() -> None:
                          "first_sentence_ms": answer.timings.get("first_sentence_ms")})
             print(f"Q: {question}\nA: {answer.answer}\n   right={rows[-1]['right']} "
                   f"supported={[s['supported'] for s in answer.sentences]} dropped={len(answer.dropped)}", flush=True)
-        name = engine.llm_name
+        name = engine.models.llm_name
     sentences = [s for r in rows for s in r["sentences"]]
     firsts = [r["first_sentence_ms"] for r in rows if r["first_sentence_ms"]]
     result = {"llm": name, "questions": len(rows), "right": sum(r["right"] for r in rows),

@@ -41,9 +41,9 @@ def answer_messages(question: str, hits: list[Hit]) -> list[dict]:
 
 def main() -> None:
     engine = Engine(Settings.from_env())
-    llm = engine.llm
+    llm = engine.models.llm
     abstracts = [t for _, t in scifact_texts(200)]
-    result = {"llm": engine.models()["llm"], "runs": []}
+    result = {"llm": engine.models.in_use()["llm"], "runs": []}
     for target in TARGETS:
         for repeat in range(2):
             # Different passages each run, so llama.cpp's prompt cache cannot skip the work

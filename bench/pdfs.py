@@ -36,7 +36,7 @@ def main() -> None:
         engine = Engine(Settings.from_env(data_dir=Path(folder)))
         started = time.perf_counter()
         engine.create("bench")
-        _ = engine.llm
+        _ = engine.models.llm
         load_s = time.perf_counter() - started
 
         timings = []
@@ -57,7 +57,7 @@ def main() -> None:
                             "answer_chars": len(answer.answer), "question_to_first_token_ms": round(
                                 timings["retrieve_ms"] + timings.get("evidence_ms", 0) + timings["first_token_ms"], 1)})
     result = {
-        "models": engine.models(),
+        "models": engine.models.in_use(),
         "files": len(files), "chunks": report.chunks, "failed": report.failed,
         "model_load_s": round(load_s, 2),
         "ingest_s": round(report.seconds, 2), "embed_s": round(embed_s, 2),

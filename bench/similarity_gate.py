@@ -43,11 +43,12 @@ def main() -> None:
         for group, questions in QUESTIONS.items():
             result[group] = {q: round(collection.search(q, 1, "dense", 1.0)[0].score, 3) for q in questions}
         docs, queries, _ = load_pubmedqa(SHARED / "pubmedqa" / "dev.json")
-        index, _ = build_index(docs, engine.embeddings, ChunkSettings(engine.embeddings.maxlength - 2, 32))
+        model = engine.models.embeddings
+        index, _ = build_index(docs, model, ChunkSettings(model.maxlength - 2, 32))
         top = [index.search(q, 1, "dense", 1.0)[0].score for q in queries.values()]
         result["pubmedqa_dev_below"] = {str(t): sum(s < t for s in top) for t in (0.2, 0.25, 0.3, 0.35, 0.4)}
         result["pubmedqa_dev_questions"] = len(top)
-        result["model"] = engine.embeddings.name
+        result["model"] = engine.models.embeddings.name
     write("similarity_gate.json", result)
 
 

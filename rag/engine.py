@@ -3,7 +3,9 @@
 It owns the expensive objects (embedding models, the LLM, open collections), creates each once, and wires the
 stages: files -> documents (``load``) -> passages (``chunk``) -> a collection (``ingest``, into ``index``) -> hits
 (``retrieve``) -> evidence -> answer (``answer``). Everything a user can do goes through it: collections,
-ingestion, search and answers. Collections are kept where ``rag.index.open_storage`` says (``Engine.storage``).
+ingestion, search and answers. It is made of parts: ``storage``, where collections are kept (as
+``rag.index.open_storage`` says); ``models``, the embedding model and the LLM in use (``rag.model_manager``);
+``model_store``, the models pulled here (``rag.models.store``); and ``chats``, the web app's conversations.
 """
 
 from __future__ import annotations
@@ -15,36 +17,35 @@ from pathlib import Path
 from .answer.llm import ChatModel
 from .answer.pipeline import AnswerStream
 from .chats import ChatStore
-from .chunk import ChunkSettings, ModelTokenizer
+from .chunk import ChunkSettings
 from .documents import Hit
-from .engine_models import EngineModels
 from .errors import CollectionError, ConfigError
 from .index import VectorIndex, check_backend, open_storage
 from .index.local.collection import Collection
 from .ingest.ingest import IngestReport, Progress, ingest
 from .ingest.reindex import reindex
 from .load import expand, safe_name
+from .model_manager import ModelManager
 from .models import ModelInfo, ModelStore, resolve_embeddings
 from .retrieve.filters import Filtered, Filters
 from .retrieve.merge import MultiCollectionSearch
 from .settings import Settings
 
 
-class Engine(EngineModels):
-    """Collections, search and cited answers, configured by one ``Settings`` object."""
+class Engine:
+    """Collections, search and cited answers, configured by one ``Settings`` object; ``llm`` given as an object (a
+    test's fake) answers instead of the configured LLM."""
 
     def __init__(self, settings: Settings, llm: ChatModel | None = None):
         check_backend(settings.index_backend)
         self.settings = settings
         # Collections in folders under the data folder, or in PostgreSQL when RAG_DATABASE_URL names a database
         self.storage = open_storage(settings)
-        self._llm, self._embeddings = llm, None
-        self._models: dict = {}
-        self.store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
+        self.model_store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
+        self.models = ModelManager(settings, self.model_store, llm)  # the embedding model and the LLM in use
         self.chats = ChatStore(settings.data_dir / "chats.sqlite")  # the web app's conversations
-        self._tokenizers: dict[Path, ModelTokenizer] = {}
         self._open: dict[str, Collection] = {}
-        self._lock, self._llm_lock = threading.RLock(), threading.Lock()
+        self._lock = threading.RLock()
 
     # Collections
 
@@ -57,17 +58,17 @@ class Engine(EngineModels):
         """A new empty collection built with the configured model; an existing one is returned as it is."""
         with self._lock:
             if not self.storage.exists(name):
-                chunking = ChunkSettings(min(self.settings.chunk_tokens, self.embeddings.maxlength - 2),
+                chunking = ChunkSettings(min(self.settings.chunk_tokens, self.models.embeddings.maxlength - 2),
                                          self.settings.chunk_overlap)
-                self.storage.create(name, self.embeddings, chunking.__dict__)
+                self.storage.create(name, self.models.embeddings, chunking.__dict__)
             return self.collection(name)
 
     def collection(self, name: str) -> Collection:
         """An open collection, queried with the model it was built with."""
         with self._lock:
             if name not in self._open:
-                model = self._model_of(self.storage.manifest(name))
-                self._open[name] = self.storage.open(name, model, self._models, self._model_of)
+                model = self.models.collection_model(self.storage.manifest(name))
+                self._open[name] = self.storage.open(name, model, self.models.loaded, self.models.collection_model)
             return self._open[name]
 
     def delete(self, name: str) -> None:
@@ -97,11 +98,12 @@ class Engine(EngineModels):
             raise ConfigError("Set RAG_DATABASE_URL to the PostgreSQL database to copy to or from.")
         files, database = open_storage(self.settings, "files"), open_storage(self.settings, "postgresql")
         source, target = (files, database) if to == "postgresql" else (database, files)
-        return copy_collection(source, target, name, new_name or name, self._models, self._model_of, progress)
+        return copy_collection(source, target, name, new_name or name, self.models.loaded,
+                               self.models.collection_model, progress)
 
     def scratch_index(self, model: ModelInfo) -> VectorIndex:
         """An empty index in ``model`` for an evaluation, of the kind collections use here; nothing of it is kept."""
-        return self.storage.scratch(model, self._models)
+        return self.storage.scratch(model, self.models.loaded)
 
     def remove_document(self, name: str, document: str) -> dict:
         """Remove one document (by id or by its name) from a collection; returns its record."""
@@ -126,17 +128,19 @@ class Engine(EngineModels):
         if ray is not None:
             from .ingest.ray.ingest import ray_ingest
 
-            return ray_ingest(collection, self.tokenizer(collection.model), self.settings, items, progress, ray or None)
-        return ingest(collection, self.tokenizer(collection.model), self.settings, items, progress)
+            return ray_ingest(collection, self.models.tokenizer(collection.model), self.settings, items, progress,
+                              ray or None)
+        return ingest(collection, self.models.tokenizer(collection.model), self.settings, items, progress)
 
     def reindex(self, name: str, embeddings: str, progress: Progress | None = None) -> dict:
         """Rebuild a collection with another embedding model (a catalogue name, a folder or a hub name), from its
         stored files, as a new version; returns a summary (see ``rag.ingest.reindex``)."""
-        model = resolve_embeddings(embeddings, self.settings.allow_download, self.embeddings.precision, self.store)
+        model = resolve_embeddings(embeddings, self.settings.allow_download, self.models.embeddings.precision,
+                                   self.model_store)
         collection = self.collection(name)
         if model.name == collection.model.name:
             raise CollectionError(f"Collection {name!r} is already indexed with {model.name}.")
-        return reindex(collection, model, self.tokenizer(model), self.settings, progress)
+        return reindex(collection, model, self.models.tokenizer(model), self.settings, progress)
 
     def ingest_uploads(self, name: str, uploads: list[tuple[str, bytes]],
                        progress: Progress | None = None) -> IngestReport:
@@ -170,8 +174,8 @@ class Engine(EngineModels):
         """Answer a question from a collection or several (from the documents ``filters`` admits, if given);
         iterate the result for text, then read ``.answer``."""
         settings = self.settings.with_(top_k=k, mode=mode, **overrides)
-        return AnswerStream(lambda: (self.multi_search(name, filters), self.llm, self.llm_name), question,
-                            list(history), settings)
+        return AnswerStream(lambda: (self.multi_search(name, filters), self.models.llm, self.models.llm_name),
+                            question, list(history), settings)
 
     def multi_search(self, names: str | list[str], filters: Filters | None = None) -> MultiCollectionSearch:
         """Collections, each within ``filters``, searched as one (a single name is a list of one)."""

@@ -31,11 +31,11 @@ def test_this_machines_flags_are_read():
 
 def test_the_engine_runs_its_embedding_model_in_the_precision_chosen(monkeypatch):
     monkeypatch.setattr("rag.cpu.cpu_flags", lambda: frozenset({"avx512_bf16"}))
-    assert Engine(Settings.from_env()).embeddings.precision == "bf16"
+    assert Engine(Settings.from_env()).models.embeddings.precision == "bf16"
     monkeypatch.setattr("rag.cpu.cpu_flags", lambda: frozenset({"avx2"}))
-    assert Engine(Settings.from_env()).embeddings.precision == "fp32"
-    assert Engine(Settings.from_env(embed_precision="bf16")).embeddings.precision == "bf16"
-    assert Engine(Settings.from_env()).models()["embeddings"]["precision"] == "fp32"
+    assert Engine(Settings.from_env()).models.embeddings.precision == "fp32"
+    assert Engine(Settings.from_env(embed_precision="bf16")).models.embeddings.precision == "bf16"
+    assert Engine(Settings.from_env()).models.in_use()["embeddings"]["precision"] == "fp32"
 
 
 def test_an_unknown_precision_is_refused_by_name():

@@ -117,14 +117,14 @@ def cmd_answers(engine, args) -> int:
     docs, _, _ = load_pubmedqa(args.pubmedqa)
     model = _model(engine, args)
     index, _ = _index(engine, model, docs)
-    how = answer_format(args.format, engine.llm_name)
-    result = answers(index, engine.llm, records, settings, engine.llm_name, verdicts=not args.no_verdicts, how=how,
-                     keep=bool(args.rows))
+    how = answer_format(args.format, engine.models.llm_name)
+    result = answers(index, engine.models.llm, records, settings, engine.models.llm_name, verdicts=not args.no_verdicts,
+                     how=how, keep=bool(args.rows))
     if args.rows:
         args.rows.write_text(json.dumps(result.pop("rows"), indent=1))
     output = {k: v for k, v in result.items() if k != "latencies_ms"}
     output["answering"] = how.__dict__
-    output.update(mode=settings.mode, k=settings.top_k, llm=engine.llm_name, model=model.name)
+    output.update(mode=settings.mode, k=settings.top_k, llm=engine.models.llm_name, model=model.name)
     _print(args, output, [output])
     if args.report:
         plot = {"kind": "hist", "series": {"answer time": [ms / 1000 for ms in result["latencies_ms"]]},
@@ -164,9 +164,9 @@ def _model(engine, args) -> ModelInfo:
     """The embedding model to measure: --embeddings if given (in the arithmetic the app would use), else the
     configured one."""
     if not args.embeddings:
-        return engine.embeddings
-    return resolve_embeddings(args.embeddings, engine.settings.allow_download, engine.embeddings.precision,
-                              engine.store)
+        return engine.models.embeddings
+    return resolve_embeddings(args.embeddings, engine.settings.allow_download, engine.models.embeddings.precision,
+                              engine.model_store)
 
 
 def _index(engine, model: ModelInfo, docs):

@@ -44,8 +44,8 @@ def cmd_finetune(engine, args) -> int:
 
     print(f"Reading {args.collection} and measuring the model on held-out pairs…", file=sys.stderr)
     try:
-        done = engine.finetune(args.collection, args.output, args.pairs, args.epochs, args.batch_size, progress,
-                               args.only_pairs)
+        done = engine.models.finetune(engine.collection(args.collection), args.output, args.pairs, args.epochs,
+                                      args.batch_size, progress, args.only_pairs)
     finally:
         if bar is not None:
             bar.close()

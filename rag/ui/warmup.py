@@ -49,7 +49,7 @@ class Warmup:
             self.stage = "Loading the language model"
             # One token of the answer prompt: the first question pays no first-call cost, and finds the
             # system prompt already in the model's cache (llama.cpp reuses a matching prompt prefix)
-            list(self.engine.llm.stream(evidence_messages("", []), 1, 0.0))
+            list(self.engine.models.llm.stream(evidence_messages("", []), 1, 0.0))
         except RagError as error:
             self.error = str(error)
         except Exception as error:  # noqa: BLE001 - shown on the page; the details go to the log

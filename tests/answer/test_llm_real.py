@@ -22,7 +22,7 @@ TOKENS = 24
 @pytest.fixture(scope="module")
 def llm():
     """The LLM exactly as the app gets it: the engine's shared model, from the settings' defaults."""
-    return Engine(Settings.from_env()).llm
+    return Engine(Settings.from_env()).models.llm
 
 
 def test_a_follow_up_is_rewritten_to_name_its_subject(llm):

@@ -86,7 +86,7 @@ def test_answers_with_a_fake_llm(pubmedqa, tmp_path, capsys):
 
     reply = "Low molecular weight heparin prevents deep venous thrombosis after trauma [1]."
     engine = Engine(Settings.from_env(), llm=ScriptedLLM(reply, "yes"))
-    engine.llm.replies = [reply, "yes"] * 6
+    engine.models.llm.replies = [reply, "yes"] * 6
     args = parser().parse_args(["eval", "answers", "--pubmedqa", str(pubmedqa), "--json", "--report",
                                 str(tmp_path / "answers.md")])
     assert cmd_answers(engine, args) == 0

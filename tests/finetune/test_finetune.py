@@ -107,7 +107,8 @@ def papers(tmp_path):
 @pytest.mark.slow
 def test_finetune_saves_a_model_that_a_collection_moves_to_and_searches_with(papers, data_dir):
     steps = []
-    done = papers.finetune("papers", epochs=1, batch_size=8, progress=lambda s, n, loss: steps.append((s, n)))
+    done = papers.models.finetune(papers.collection("papers"), epochs=1, batch_size=8,
+                                  progress=lambda s, n, loss: steps.append((s, n)))
     assert done["name"] == "papers-tuned" and done["base"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert steps[0] == (0, done["steps"]) and steps[-1] == (done["steps"], done["steps"])
     assert done["pairs"]["train"] > 20 and done["pairs"]["held_out"] > 5 and done["pairs"]["kinds"]["title"] == 1
@@ -123,7 +124,7 @@ def test_finetune_saves_a_model_that_a_collection_moves_to_and_searches_with(pap
     assert other.collection("papers").model.source == "fine-tuned"
     hits = other.search("papers", "N-domain selective ACE inhibitors", k=3)
     assert hits[0].chunk.document == PAPERS[0]
-    rows = {r["name"]: r for r in other.catalogue()}
+    rows = {r["name"]: r for r in other.models.catalogue()}
     assert rows["papers-tuned"]["state"] == "fine-tuned" and rows["papers-tuned"]["kind"] == "embeddings"
 
 
@@ -134,7 +135,7 @@ def test_training_moves_the_pairs_together(papers, data_dir):
     from rag.finetune import collection_pairs
     from rag.finetune.train import train
 
-    pairs = collection_pairs(papers.collection("papers"), papers.tokenizer(base), base, papers.settings)[:48]
+    pairs = collection_pairs(papers.collection("papers"), papers.models.tokenizer(base), base, papers.settings)[:48]
 
     def closeness(model) -> float:
         a = model.encode([p.anchor for p in pairs], normalize_embeddings=True)
@@ -160,7 +161,7 @@ def test_an_interrupted_finetune_leaves_nothing(tmp_path, data_dir):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        engine.finetune("notes", output="stopped", batch_size=2, progress=stop)
+        engine.models.finetune(engine.collection("notes"), output="stopped", batch_size=2, progress=stop)
     assert not (data_dir / "models").exists()
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.index.local.collection import Collection
-from rag.index.local.store import create_manifest
+from rag.index.local.folder import create_manifest
 from rag.ingest.ingest import IngestReport, ingest
 from rag.models import resolve_embeddings
 from rag.settings import Settings

@@ -105,7 +105,7 @@ class Index:
 @pytest.fixture(autouse=True)
 def tiny(monkeypatch):
     """The catalogue with TINY in it, wherever the catalogue is read."""
-    modules = [importlib.import_module(name) for name in ("rag.engine_models", "rag.models", "rag.models.store",
+    modules = [importlib.import_module(name) for name in ("rag.model_manager", "rag.models", "rag.models.store",
                                                           "rag.models.catalogue")]  # all imported before any patch
     for module in modules:
         monkeypatch.setattr(module, "CATALOGUE", (*CATALOGUE, TINY))

@@ -146,11 +146,11 @@ def test_an_embedding_model_is_pulled_as_a_folder_and_new_collections_use_it(sto
     assert "pytorch_model.bin" not in got and "onnx/model.onnx" not in got  # one copy of the weights
     store.use("pubmedbert")
     engine = Engine(Settings.from_env())
-    assert (engine.embeddings.name, engine.embeddings.path, engine.embeddings.source) == \
+    assert (engine.models.embeddings.name, engine.models.embeddings.path, engine.models.embeddings.source) == \
         (pubmedbert.repo, folder, "pulled")
     # Removing it falls back to the bundled model, and a collection built with it names the fix
     store.remove("pubmedbert")
-    assert not folder.exists() and store.active() == {} and Engine(Settings.from_env()).embeddings.bundled
+    assert not folder.exists() and store.active() == {} and Engine(Settings.from_env()).models.embeddings.bundled
     with pytest.raises(ModelNotFoundError, match="pubmedbert is not on this machine"):
         store.remove("pubmedbert")
     with pytest.raises(ModelNotFoundError, match="minilm is bundled with the app and cannot be removed"):
@@ -188,12 +188,12 @@ def test_a_running_engine_switches_its_llm_unless_a_setting_pins_it(store):
     with Hub({QWEN.repo: {GGUF: BLOB}}) as hub:
         store.pull("qwen2.5-0.5b", hub.url)
     engine = Engine(Settings.from_env())
-    assert engine.llm_name == "SmolLM2-135M-Instruct (Q4_1)"
-    engine.use_model("qwen2.5-0.5b")
-    assert engine.llm_name == QWEN.title and store.active() == {"llm": "qwen2.5-0.5b"}
-    engine.use_model("smollm2-135m")  # the bundled one, chosen by name
-    assert engine.llm_name == "SmolLM2-135M-Instruct (Q4_1)" and store.active() == {"llm": "smollm2-135m"}
+    assert engine.models.llm_name == "SmolLM2-135M-Instruct (Q4_1)"
+    engine.models.use("qwen2.5-0.5b")
+    assert engine.models.llm_name == QWEN.title and store.active() == {"llm": "qwen2.5-0.5b"}
+    engine.models.use("smollm2-135m")  # the bundled one, chosen by name
+    assert engine.models.llm_name == "SmolLM2-135M-Instruct (Q4_1)" and store.active() == {"llm": "smollm2-135m"}
     pinned = Engine(Settings.from_env(llm=str(resolve_llm("smollm2-135m").path)))
     with pytest.raises(ConfigError, match="RAG_LLM=.* is set and overrides the choice; unset it to switch"):
-        pinned.use_model("qwen2.5-0.5b")
+        pinned.models.use("qwen2.5-0.5b")
     assert store.active() == {"llm": "smollm2-135m"}

@@ -26,7 +26,7 @@ from ...models import ModelInfo
 from .. import VectorIndex, open_index
 from ..base import CollectionBase, CollectionBusy
 from ..threshold import off_topic_floor
-from .store import (
+from .folder import (
     MANIFEST,
     _fsync_tree,
     _write_atomic,

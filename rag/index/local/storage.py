@@ -15,7 +15,7 @@ from ...models import ModelInfo
 from .. import open_index
 from ..base import check_name
 from .collection import Collection
-from .store import MANIFEST, create_manifest, delete_folder, read_manifest
+from .folder import MANIFEST, create_manifest, delete_folder, read_manifest
 
 
 def summary(manifest: dict) -> dict:

@@ -9,7 +9,7 @@ from rag.documents import Chunk
 from rag.errors import CollectionError
 from rag.index.base import chunk_ids
 from rag.index.local.collection import Collection
-from rag.index.local.store import create_manifest, read_manifest
+from rag.index.local.folder import create_manifest, read_manifest
 from rag.models import resolve_embeddings
 
 CHUNKING = {"max_tokens": 254, "overlap": 32}

@@ -186,7 +186,7 @@ def test_a_reindex_in_the_database_replaces_the_passages_table(tiny, database_ur
 
 def test_an_evaluation_index_leaves_nothing_in_the_database(tiny, database_url):
     server = engine(tiny, database_url)
-    index = server.scratch_index(server.embeddings)
+    index = server.scratch_index(server.models.embeddings)
     from rag.documents import Chunk
 
     index.upsert([Chunk(id="d-0000", text=HEPARIN, document="d", doc_id="d")])

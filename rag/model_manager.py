@@ -1,13 +1,13 @@
 """The engine's models: the embedding model and the LLM it uses, found once, loaded on first use, switchable.
 
-``Engine`` inherits this part; ``rag.models`` finds models on disk and ``rag.answer.llm`` runs the LLM.
+``ModelManager`` is the part of ``Engine`` that holds them (``engine.models``); ``rag.models`` finds models on disk
+and pulls them into the ``ModelStore`` (``engine.model_store``), and ``rag.answer.llm`` runs the LLM.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,17 +23,17 @@ from .models.catalogue import CATALOGUE, Entry
 from .settings import Settings
 
 
-class EngineModels:
-    """The models part of ``Engine`` (which sets these attributes)."""
+class ModelManager:
+    """The embedding model and the LLM in use, configured by ``settings`` and the models pulled into
+    ``model_store``; ``llm`` given as an object (a test's fake) is used instead of loading one."""
 
-    settings: Settings
-    store: ModelStore
-    _llm: ChatModel | None
-    _embeddings: ModelInfo | None
-    _tokenizers: dict[Path, ModelTokenizer]
-    _lock: threading.RLock
-    _llm_lock: threading.Lock
-    collection: Callable[[str], Collection]
+    def __init__(self, settings: Settings, model_store: ModelStore, llm: ChatModel | None = None):
+        self.settings, self.model_store = settings, model_store
+        # Loaded embedding models, shared by every open index (txtai's ``models`` cache): each model loads once
+        self.loaded: dict = {}
+        self._llm, self._embeddings = llm, None
+        self._tokenizers: dict[Path, ModelTokenizer] = {}
+        self._lock, self._llm_lock = threading.RLock(), threading.Lock()
 
     @property
     def embeddings(self) -> ModelInfo:
@@ -41,7 +41,8 @@ class EngineModels:
         with self._lock:
             if self._embeddings is None:
                 self._embeddings = resolve_embeddings(self.settings.embeddings, self.settings.allow_download,
-                                                      embedding_precision(self.settings.embed_precision), self.store)
+                                                      embedding_precision(self.settings.embed_precision),
+                                                      self.model_store)
             return self._embeddings
 
     @property
@@ -49,7 +50,7 @@ class EngineModels:
         """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads)."""
         with self._llm_lock:
             if self._llm is None:
-                info = resolve_llm(self.settings.llm, self.store)
+                info = resolve_llm(self.settings.llm, self.model_store)
                 self._llm = LlamaCppModel(info, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads,
                                           n_gpu_layers=self.settings.n_gpu_layers)
             return self._llm
@@ -62,9 +63,11 @@ class EngineModels:
 
     def _llm_info(self) -> ModelInfo | None:
         """Where the LLM is (or will be loaded from); None for a model given as an object without ``info``."""
-        return resolve_llm(self.settings.llm, self.store) if self._llm is None else getattr(self._llm, "info", None)
+        if self._llm is None:
+            return resolve_llm(self.settings.llm, self.model_store)
+        return getattr(self._llm, "info", None)
 
-    def models(self) -> dict:
+    def in_use(self) -> dict:
         """Which embedding model and LLM are in use, and where they were found."""
         emb = self.embeddings
         llm = self._llm_info()
@@ -77,6 +80,7 @@ class EngineModels:
         }
 
     def tokenizer(self, model: ModelInfo) -> ModelTokenizer:
+        """The tokenizer of an embedding model (loaded once)."""
         with self._lock:
             if model.path not in self._tokenizers:
                 self._tokenizers[model.path] = ModelTokenizer(model.path)
@@ -85,11 +89,11 @@ class EngineModels:
     def catalogue(self) -> list[dict]:
         """Each catalogue entry and fine-tuned model with its state here (bundled, pulled, fine-tuned, "partial N%"
         for an interrupted pull, or "-"), whether it is in use, and its path once here."""
-        info, installed, app = self.models(), self.store.installed(), app_models()
-        rows = []
-        tuned = [self.store.tuned_entry(name) for name in self.store.tuned()]
+        store, info, app = self.model_store, self.in_use(), app_models()
+        installed, rows = store.installed(), []
+        tuned = [store.tuned_entry(name) for name in store.tuned()]
         for item in [*CATALOGUE, *tuned]:
-            path, partial = self.store.path(item.name) or app.path(item.name), self.store.partial(item.name)
+            path, partial = store.path(item.name) or app.path(item.name), store.partial(item.name)
             active = info[item.kind]["source"] == "bundled" if item.bundled else \
                 str(path and path.resolve()) == info[item.kind]["path"]
             state = "bundled" if item.bundled else "fine-tuned" if item in tuned else "pulled" \
@@ -98,15 +102,15 @@ class EngineModels:
             rows.append({**asdict(item), "active": active, "state": state, "path": str(path or "")})
         return rows
 
-    def use_model(self, name: str) -> Entry:
+    def use(self, name: str) -> Entry:
         """Switch to a pulled (or the bundled) model of the catalogue: the LLM at once, the embedding model for
         new collections (a collection keeps the model it was built with)."""
-        item = self.store.describe(name)
+        item = self.model_store.describe(name)
         variable, value = ("RAG_LLM", self.settings.llm) if item.kind == "llm" else \
             ("RAG_EMBEDDINGS", self.settings.embeddings)
         if value:
             raise ConfigError(f"{variable}={value} is set and overrides the choice; unset it to switch.")
-        self.store.use(name)
+        self.model_store.use(name)
         if item.kind == "llm":
             with self._llm_lock:
                 self._llm = None  # loaded again at the next question; an answer being written keeps the old one
@@ -115,26 +119,25 @@ class EngineModels:
                 self._embeddings = None
         return item
 
-    def finetune(self, name: str, output: str = "", pairs: Path | None = None, epochs: int = 1, batch_size: int = 0,
-                 progress: TrainProgress | None = None, only_pairs: bool = False) -> dict:
-        """Fine-tune collection ``name``'s embedding model on its documents (and a ``pairs`` file), saved as the
-        model ``output`` (default "<collection>-tuned", numbered if taken); the collection is unchanged until it is
+    def finetune(self, collection: Collection, output: str = "", pairs: Path | None = None, epochs: int = 1,
+                 batch_size: int = 0, progress: TrainProgress | None = None, only_pairs: bool = False) -> dict:
+        """Fine-tune ``collection``'s embedding model on its documents (and a ``pairs`` file), saved as the model
+        ``output`` (default "<collection>-tuned", numbered if taken); the collection is unchanged until it is
         re-indexed."""
-        collection = self.collection(name)
         if not output:  # the first free name of "<collection>-tuned", "<collection>-tuned-2", ...
             stem = re.sub(r"[^a-z0-9._-]+", "-", collection.name.lower()).strip("-._")[:54] + "-tuned"
-            taken = {e.name for e in CATALOGUE} | {p.name for p in self.store.root.glob("*")}
+            taken = {e.name for e in CATALOGUE} | {p.name for p in self.model_store.root.glob("*")}
             output = next(n for n in (stem if i == 1 else f"{stem}-{i}" for i in range(1, 10**6)) if n not in taken)
         return finetune(collection, collection.model, self.tokenizer(collection.model), self.settings,
-                        self.store.root, output, pairs, epochs, batch_size, progress, only_pairs)
+                        self.model_store.root, output, pairs, epochs, batch_size, progress, only_pairs)
 
-    def _model_of(self, manifest: dict) -> ModelInfo:
+    def collection_model(self, manifest: dict) -> ModelInfo:
         """The embedding model a collection was built with, which must be the one it is queried with."""
         recorded = manifest["embeddings"]["name"]
         if recorded == self.embeddings.name:
             return self.embeddings
         try:
-            return resolve_embeddings(recorded, precision=self.embeddings.precision, store=self.store)
+            return resolve_embeddings(recorded, precision=self.embeddings.precision, store=self.model_store)
         except ModelNotFoundError:
             pull = f"`rag models pull {by_repo(recorded).name}`, " if by_repo(recorded) else ""
             raise CollectionError(f"Collection {manifest['name']!r} was built with the embedding model {recorded!r}, "
