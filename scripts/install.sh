@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3}
 MODE=run
 [ "${1:-}" = "--test" ] && MODE=test
 STAMP=.venv/.rag-installed
-WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; echo "${LLAMA_BACKEND:-cpu} ${EXTRAS:-}") \
+WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; cat requirements.lock 2>/dev/null; echo "${LLAMA_BACKEND:-cpu} ${EXTRAS:-}") \
   | sha256sum | cut -c1-64)"
 DEFAULT_LLM=qwen2.5-coder-0.5b
 DEFAULT_LLM_FILE=.venv/share/biorag/models/$DEFAULT_LLM/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
@@ -62,11 +62,24 @@ elif [ "${LLAMA_BACKEND:-cpu}" != cpu ] \
   build_llama --force-reinstall --no-deps
 fi
 
+# The tested set (requirements.lock, written by scripts/lock.sh) as constraints, where it was made: the same
+# Python minor version and platform; elsewhere pyproject.toml's ranges decide
+LOCK=""
+if [ -f requirements.lock ] && .venv/bin/python - <<'PY'
+import platform, re, sys
+made = re.search(r"Python (\d+\.\d+)\.\d+ (\S+) ([^)\s]+)\)", open("requirements.lock").readline())
+here = (".".join(platform.python_version_tuple()[:2]), platform.system(), platform.machine())
+sys.exit(0 if made and made.groups() == here else 1)
+PY
+then
+  LOCK="-c requirements.lock"
+fi
+
 # The app
 if [ "${1:-}" = "--test" ]; then
-  $PIP install -q -e ".[test]"
+  $PIP install -q $LOCK -e ".[test]"
 else
-  $PIP install -q -e ".${EXTRAS:+[$EXTRAS]}"
+  $PIP install -q $LOCK -e ".${EXTRAS:+[$EXTRAS]}"
 fi
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright)

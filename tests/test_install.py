@@ -48,6 +48,7 @@ def checkout_copy(tmp_path, pyproject: str):
     for script in ("install.sh", "llama_env.sh"):
         shutil.copy(ROOT / "scripts" / script, tmp_path / "scripts" / script)
     (tmp_path / "pyproject.toml").write_text(pyproject)
+    shutil.copy(ROOT / "requirements.lock", tmp_path / "requirements.lock")
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     (tmp_path / "rag").symlink_to(ROOT / "rag")
     return tmp_path
@@ -93,3 +94,29 @@ def test_a_users_build_flags_are_kept_and_the_backend_is_added(tmp_path):
     done = subprocess.run(["bash", str(ROOT / "scripts" / "llama_env.sh")], capture_output=True, text=True,
                           env={"PATH": os.environ["PATH"], "LLAMA_BACKEND": "rocm"})
     assert done.returncode == 1 and "LLAMA_BACKEND must be cpu, cuda or metal (it is 'rocm')" in done.stderr
+
+
+def test_the_tested_set_in_requirements_lock_is_what_is_installed():
+    """scripts/install.sh installs with requirements.lock as constraints where it was made (same Python and
+    platform): every locked package is there at its locked version."""
+    import platform
+    import re
+    from importlib.metadata import PackageNotFoundError, version
+
+    import pytest
+
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    made = re.search(r"Python (\d+\.\d+)\.\d+ (\S+) ([^)\s]+)\)", lines[0])
+    if made.groups() != (".".join(platform.python_version_tuple()[:2]), platform.system(), platform.machine()):
+        pytest.skip(f"requirements.lock was made on {' '.join(made.groups())}: pyproject.toml's ranges apply here")
+    locked = dict(line.split("==", 1) for line in lines if line and not line.startswith("#"))
+    assert "txtai" in locked and "torch" in locked
+    wrong = {}
+    for name, want in locked.items():
+        try:
+            have = version(name)
+        except PackageNotFoundError:
+            have = None
+        if have != want:
+            wrong[name] = (want, have)
+    assert wrong == {}, "installed versions differ from requirements.lock (run `make test`, or scripts/lock.sh)"
