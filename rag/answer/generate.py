@@ -10,6 +10,7 @@ shown; with nothing left the reply is the fixed no-answer phrase, beside the evi
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -148,8 +149,8 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
         sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue
-        key = " ".join(claim_text(sentence).lower().split())
-        if key in seen:
+        key = " ".join(claim_text(sentence).lower().rstrip(" .;:!?").split())
+        if any(_repeats(key, said) for said in seen):
             return False
         seen.add(key)
         if reason := _not_shown(sentence, answer.standalone):
@@ -164,6 +165,24 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
         if len(answer.sentences) == MAX_SENTENCES:
             return False
     return True
+
+
+def _repeats(key: str, said: str) -> bool:
+    """Whether a sentence (its claim, lower-cased) says again what an earlier one said: the same words, nearly the
+    same (Qwen2.5-Coder-0.5B wrote "Digital tomosynthesis (DT) is a new X-ray-based imaging technique ..." and then
+    "DT is a new X-ray-based imaging technique ..."), or the earlier one cut short, or grown. Sentences that give
+    other numbers give other findings, however alike their words."""
+    if key == said:
+        return True
+    if re.findall(r"\d+(?:\.\d+)?", key) != re.findall(r"\d+(?:\.\d+)?", said):
+        return False
+    if min(len(key), len(said)) >= 40 and (key in said or said in key):
+        return True
+    return difflib.SequenceMatcher(None, key.split(), said.split(), autojunk=False).ratio() >= REPEAT_RATIO
+
+
+# Two sentences of one answer this alike say one thing (difflib's ratio on their words, numbers equal)
+REPEAT_RATIO = 0.85
 
 
 def _not_shown(sentence: str, question: str) -> str:

@@ -8,6 +8,7 @@ from rag.answer.evidence import Evidence
 from rag.answer.generate import DROPPED, NO_VERDICT, Answer, generate, is_yes_no
 from rag.answer.grammar import answer_grammar, citation_grammar
 from rag.answer.prompts import NO_ANSWER, evidence_messages
+from rag.answer.support import claim_text
 from rag.documents import Chunk, Hit
 from rag.models.catalogue import Answering
 from tests.fakes import HashEmbed, ScriptedLLM
@@ -331,3 +332,26 @@ def test_list_markers_are_taken_off_the_sentences_they_open():
     run(answer, ScriptedLLM("1) Enoxaparin prevented deep vein thrombosis [1]. 2) Major bleeding was rare in both "
                             "groups [2]."), how=PROSE)
     assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]. Major bleeding was rare in both groups [2]."
+
+
+@pytest.mark.parametrize("again", [
+    "DT is a new X-ray-based imaging technique that allows image enhancement with minimal increase in radiation "
+    "exposure [3].",  # nearly the same words (Qwen2.5-Coder-0.5B, PubMedQA dev)
+    "Digital tomosynthesis (DT) is a new X-ray-based imaging technique that allows image enhancement [3].",  # cut
+])
+def test_a_sentence_that_says_an_earlier_one_again_ends_the_answer(again):
+    answer = answer_for()
+    first = ("Digital tomosynthesis (DT) is a new X-ray-based imaging technique that allows image enhancement with "
+             "minimal increase in radiation exposure [3].")
+    run(answer, ScriptedLLM(f"{first} {again} Major bleeding was rare in both groups [2]."), max_tokens=500)
+    assert answer.answer == first
+
+
+def test_two_findings_worded_alike_are_both_shown():
+    answer = answer_for()
+    said = "Major bleeding occurred in 16% of the enoxaparin group [1]. Major bleeding occurred in 35% of the " \
+           "heparin group [2]."
+    run(answer, ScriptedLLM(said), max_tokens=500)
+    assert [claim_text(s["text"]) for s in answer.sentences] == [
+        "Major bleeding occurred in 16% of the enoxaparin group.",
+        "Major bleeding occurred in 35% of the heparin group."]
