@@ -116,12 +116,17 @@ def links(reference: dict) -> str:
     return " · ".join(shown)
 
 
+def author_names(authors) -> str:
+    """The first three authors, then "et al." (a reference's author list; a plain string is kept as it is)."""
+    if not isinstance(authors, list):
+        return authors or ""
+    return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+
+
 def cite(reference: dict) -> str:
     """One reference line: authors, title, journal and year where known, and its DOI/PMID links."""
-    authors = reference.get("authors") or []
-    names = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "") if isinstance(authors, list) else authors
-    parts = [names, reference.get("title", ""), " ".join(str(reference[k]) for k in ("journal", "year")
-                                                          if reference.get(k))]
+    published = " ".join(str(reference[k]) for k in ("journal", "year") if reference.get(k))
+    parts = [author_names(reference.get("authors")), reference.get("title", ""), published]
     text = ". ".join(escape(p.strip().rstrip(".")) for p in parts if p and p.strip())
     return f"{text}. {links(reference)}".strip() if text else links(reference)
 

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..answer.present import flag, left_out, where
+from ..answer.present import author_names, flag, left_out, where
 from ..errors import RagError
 from ..retrieve.filters import Filters
 from ..settings import MODES, Settings
@@ -204,10 +204,10 @@ def cmd_documents(engine, args) -> int:
     for doc_id, d in records:
         doc = reference(doc_id, d)
         print(f"{doc_id}  {doc['source']}  {doc['passages']} passages{left_out(d)}")
-        authors = ", ".join(doc["authors"][:3]) + (" et al." if len(doc["authors"]) > 3 else "")
-        cited = " · ".join(part for part in (authors, " ".join(filter(None, (doc["journal"], doc["year"]))),
-                                             doc["doi"] and f"doi:{doc['doi']}", doc["pmid"] and f"PMID {doc['pmid']}")
-                           if part)
+        published = " ".join(filter(None, (doc["journal"], doc["year"])))
+        said = (author_names(doc["authors"]), published, doc["doi"] and f"doi:{doc['doi']}",
+                doc["pmid"] and f"PMID {doc['pmid']}")
+        cited = " · ".join(part for part in said if part)
         print(f"    {doc['title']}" + (f"\n    {cited}" if cited else ""))
     return 0
 
