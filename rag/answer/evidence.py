@@ -5,7 +5,9 @@ own embedding model, in one batch; the best few are kept, each with the sentence
 to read alone, numbered in the order of their scores. A correct quote is useful even when the model's prose is
 weak, and a small prompt of a few sentences is what lets the local LLM answer in about a second. Only body text is
 quoted: not a passage of another kind (indexed with RAG_INDEX_BACKMATTER), nor a sentence that ``backmatter`` tells
-is a reference, a title or author block, an affiliation or a declaration (acknowledgements, funding...).
+is a reference, a title or author block, an affiliation or a declaration (acknowledgements, funding...), nor the
+tail of a sentence cut by a passage or page boundary; a section heading that the PDF ran into a sentence is left out
+of its quote.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..chunk.backmatter import BODY, kinds, sentence_spans
 from ..chunk.frontmatter import FRONT_LIMIT, front_matter
 from ..documents import Hit
 from ..text import words
+from .sentences import fragment, heading_length
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -58,7 +61,8 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
         spans = _body_spans(hit)
         body = [k == BODY for k in kinds([text[a:b] for a, b in spans], title=hit.chunk.title)[0]]
         for i, (a, b) in enumerate(spans):
-            if body[i] and len(words(text[a:b])) >= MIN_WORDS:
+            a += heading_length(text[a:b])  # a heading the PDF ran into the sentence is not quoted
+            if body[i] and len(words(text[a:b])) >= MIN_WORDS and not fragment(text[a:b]):
                 after = spans[i + 1] if i + 1 < len(spans) and body[i + 1] else None
                 candidates.append((p, hit, a, b, after))
     if not candidates:

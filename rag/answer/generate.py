@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 
 from ..documents import Hit
 from ..models.catalogue import Answering, answering
+from ..text import words
 from .evidence import Embed, Evidence
 from .grammar import MAX_SENTENCES, answer_grammar, citation_grammar
 from .llm import ChatModel
 from .prompts import NO_ANSWER, PAPER_REF, evidence_messages, is_abstention, parse_citations
 from .sentences import (
+    GENERIC,
     adds_nothing,
     cite_at_end,
     complete,
@@ -31,16 +33,17 @@ from .sentences import (
     has_words,
     says_no_answer,
     split_answer,
+    without_label,
     without_verdict,
 )
-from .support import NEAR_COPY, check, claim_text
+from .support import NEAR_COPY, Support, check, claim_text
 
 NO_VERDICT = ("No yes/no verdict: this model's verdicts were not measured better than always answering the most "
               "common label, so read the evidence.")
 # A list item's marker ("2) The risks ...", "3. Filters ..."): the sentence is shown without it
 _LIST_MARKER = re.compile(r"^\(?\d{1,2}(?:\)|\.(?=\s+[A-Z]))\s*")
-DROPPED = ("The model wrote nothing worth showing (sentences that restated the question or were cut short): "
-           "read the evidence, which may still answer it.")
+DROPPED = ("The model wrote nothing worth showing (sentences that restated the question, were cut short or were "
+           "about something else): read the evidence, which may still answer it.")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must)\b",
                      re.I)
 
@@ -126,8 +129,12 @@ def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temp
                 if not (yield from _release(answer, ready, seen, embed, verdicts, elapsed)):
                     break
             else:
-                # The reply ended: its last sentence counts if it was finished, not cut off by the length limit
+                # The reply ended: its last sentence counts if it was finished, not cut off by the length limit. A
+                # reply that cites before each sentence ("[3] X fell.") ends in words when it was cut: the citation
+                # moved to the end of its sentence would make it look finished
                 rest = [s for s in split_answer(text)[released:] if complete(s)]
+                if rest and not complete(text.rstrip()):
+                    rest.pop()
                 yield from _release(answer, rest, seen, embed, verdicts, elapsed)
         answer.citations = parse_citations(answer.answer, count)
     if not answer.answer:
@@ -145,7 +152,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = PAPER_REF.sub("", _LIST_MARKER.sub("", sentence))
+        sentence = PAPER_REF.sub("", without_label(_LIST_MARKER.sub("", sentence)))
         sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue
@@ -156,7 +163,10 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
         if reason := _not_shown(sentence, answer.standalone):
             answer.dropped.append({"text": sentence, "reason": reason})
             continue
-        checked = _checked(sentence, answer.evidence, embed)
+        checked = _checked(sentence, answer, embed)
+        if reason := checked.pop("not_shown", ""):
+            answer.dropped.append({"text": sentence, "reason": reason})
+            continue
         answer.sentences.append(checked)
         answer.timings.setdefault("first_sentence_ms", elapsed())
         piece = ("" if not answer.answer else " ") + checked["text"]
@@ -195,17 +205,29 @@ def _not_shown(sentence: str, question: str) -> str:
     return f"damaged ({', '.join(damage)})" if damage else ""
 
 
-def _checked(sentence: str, evidence: list[Evidence], embed: Embed) -> dict:
-    """A sentence in the JSON shape of ``sentences``: text, cited numbers, and its support check.
+# Below this cosine with the question, a sentence that shares no content word with it answers another question
+ANOTHER_QUESTION = 0.4
+
+
+def _checked(sentence: str, answer: Answer, embed: Embed) -> dict:
+    """A sentence in the JSON shape of ``sentences``: text, cited numbers, and its support check; ``not_shown`` says
+    why it is not an answer at all.
+
+    Two kinds are not shown (Qwen2.5-Coder-0.5B on questions the papers do not answer, bench/answers_pdfs.py --set
+    wide): a copy of evidence with a term of the question put in ("How long do Greenland sharks live?" got "...
+    the longevity of Greenland sharks Rhizoprionodon terraenovae ...", of a paper on Atlantic Sharpnose Sharks),
+    and a sentence about something else (IgA in milk, for a question on measles vaccines). A question's term that
+    no evidence has, in a sentence that is not a near copy, leaves the sentence shown but unsupported.
 
     A small model often restates an evidence sentence but gives it the wrong number (Qwen2.5-Coder-0.5B numbered
     the sentences it copied 1, 2, 3 in its own order). A sentence its citations do not support, but that is a near
     copy of another evidence sentence which does support it, is cited to that one; ``model_cited`` keeps what the
     model wrote.
     """
+    evidence = answer.evidence
     cited = parse_citations(sentence, len(evidence))
     claim = claim_text(sentence)
-    vector = embed([claim])[0]
+    question, vector = embed([answer.standalone, claim])
     verdict = check(claim, vector, [(evidence[n - 1].text, evidence[n - 1].vector) for n in cited])
     checked = {"text": sentence, "citations": cited}
     if not verdict.supported and evidence:
@@ -216,5 +238,22 @@ def _checked(sentence: str, evidence: list[Evidence], embed: Embed) -> dict:
                 verdict = other
                 checked = {"text": cite_at_end(claim.rstrip(" ."), f"[{best.n}]") + ".", "citations": [best.n],
                            "model_cited": cited}
+    if not words(claim) & (words(answer.standalone) - GENERIC) and float(question @ vector) < ANOTHER_QUESTION:
+        return {**checked, "not_shown": "answers another question"}
+    if grafted := _grafted(claim, answer.standalone, evidence):
+        said = ", ".join(f"'{w}'" for w in grafted)
+        if verdict.score >= NEAR_COPY:
+            return {**checked, "not_shown": f"puts the question's {said} into evidence that does not say it"}
+        verdict = Support(False, verdict.score, f"the question's {said}, which no evidence mentions")
     return {**checked, "supported": verdict.supported, "support": round(max(0.0, min(1.0, verdict.score)), 4),
             "reason": verdict.reason}
+
+
+def _grafted(claim: str, question: str, evidence: list[Evidence]) -> list[str]:
+    """The question's content words that the claim states and no evidence sentence has (in any form: the first five
+    letters decide, so "infants" matches "infant")."""
+    def stem(word: str) -> str:
+        return word[:5]
+
+    said = {stem(w) for e in evidence for w in words(e.text)}
+    return sorted(w for w in (words(question) - GENERIC) & words(claim) if stem(w) not in said)

@@ -6,8 +6,9 @@ decides where sentences end; a citation that opens a sentence belongs to the one
 
 Two kinds of sentence are not shown as answers: one that states nothing beyond the question ("The evidence is
 [1].", "The mortality rate of X is [1].") and one that says the documents do not answer. ``defects`` names the
-forms of damage an answer grammar used to cause (glued words, glued numbers, a sentence cut before its fact), so
-that evaluation can count them. Pure functions; nothing here calls a model.
+forms of damage an answer grammar used to cause (glued words, glued numbers, a sentence cut before its fact) and the
+tail of a sentence cut by a page or passage boundary, so that evaluation can count them. Pure functions; nothing
+here calls a model.
 """
 
 from __future__ import annotations
@@ -57,6 +58,20 @@ _CUT = re.compile(r"(?:[,;:]|\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|
                   r")\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+[.!?]?$", re.I)
 # "Yes," "No." "No -" open a verdict; "No significant difference ..." does not
 _VERDICT = re.compile(r"^\s*(?:yes|no)\s*(?:[,.:;!]|\s-|$)\s*", re.I)
+# A sentence that opens with a lower-case word is the tail of one cut by a passage or page boundary ("samples and
+# controls differed, ..."); a word that is lower-case by its own spelling (mRNA, p53, pH, iPSC, n=12) is no sign
+_FRAGMENT = re.compile(r"^[\W\d]*[a-z][a-z'’-]*(?=[\s,;:]|$)")
+# A one-word label the model put before a sentence ("Comparison: ...", "Found: ...")
+_LABEL = re.compile(r"^[A-Z][a-z]{2,14}:\s+(?=\S)")
+# A section heading that PDF text runs into the sentence after it: a known name, or a short heading in sentence case
+# followed by a capitalised word that opens sentences ("Paternity All four species ...", "Spatial-temporal patterns
+# of wildlife roadkill In most of the wildlife, ...")
+_SECTION = re.compile(r"^(?:Abstract|Background|Introduction|Methods?|Materials and [Mm]ethods|Results?|Discussion|"
+                      r"Conclusions?|Objectives?|Aims?|Purpose|Findings|Summary|Limitations)\s*[:.]?\s+(?=[A-Z])")
+_FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
+_HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"
+                      r"Those|A|An|To|For|Of|On|At|As|Although|Among|After|During|Here|It|Its|Most|Both|Each|Since|"
+                      r"While|When|Using|There|However|Overall|Together|Thus|Taken)\s)")
 
 
 def split_answer(text: str) -> list[str]:
@@ -97,6 +112,29 @@ def cite_at_end(sentence: str, cites: str) -> str:
     return f"{body} {cites}{stop}"
 
 
+def fragment(sentence: str) -> bool:
+    """Whether a sentence is the tail of a cut one: it opens with a word in lower case."""
+    return bool(_FRAGMENT.match(sentence))
+
+
+def without_label(sentence: str) -> str:
+    """The sentence without a one-word label the model put before it ("Comparison: X fell [1]." -> "X fell [1].")."""
+    return _LABEL.sub("", sentence, count=1)
+
+
+def heading_length(sentence: str) -> int:
+    """How many characters of a section heading open the sentence (0 for none): "Discussion Weaned grey seal pups
+    ..." and "Paternity All four species ..." are PDF text where a heading ran into the first sentence after it."""
+    length = 0
+    for pattern in (_SECTION, _HEADING):
+        found = pattern.match(sentence[length:])
+        # A heading does not end in a function word: "Patients in The Netherlands ..." is a sentence
+        if found and found.group().split()[-1].lower() not in _FUNCTION \
+                and len(words(sentence[length + found.end():])) >= 4:
+            length += found.end()
+    return length
+
+
 def complete(sentence: str) -> bool:
     """Whether a sentence ends as sentences do (a full stop, question or exclamation mark, or a citation)."""
     return bool(_END.search(sentence.strip()))
@@ -125,11 +163,14 @@ def without_verdict(sentence: str) -> str:
 
 
 def defects(sentence: str) -> list[str]:
-    """The forms of damage seen in answers: 'glued' words or numbers, and 'cut' (a sentence ending in a function
-    word before its citation, or without an ending). An empty list for a sound sentence."""
+    """The forms of damage seen in answers: 'glued' words or numbers, 'cut' (a sentence ending in a function word
+    before its citation, or without an ending), and 'fragment' (the tail of a cut sentence, opening in lower case).
+    An empty list for a sound sentence."""
     found = []
     if _GLUED_VERDICT.search(sentence) or _GLUED_NUMBER.search(sentence):
         found.append("glued")
     if _CUT.search(sentence.strip()) or not complete(sentence):
         found.append("cut")
+    if fragment(sentence):
+        found.append("fragment")
     return found

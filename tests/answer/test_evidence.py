@@ -176,3 +176,15 @@ def test_the_title_repeated_in_a_reference_format_line_is_not_quoted():
                    count=10)
     assert found and all("Recovering Trace Links" not in e.text and "Keim" not in e.text for e in found)
     assert any(e.text.startswith("These artifacts are at different levels") for e in found)
+
+
+def test_the_tail_of_a_sentence_cut_by_the_passage_boundary_is_not_quoted():
+    tail = "deep vein thrombosis after major trauma in most of the randomized patients of the enoxaparin trial."
+    found = select(QUESTION, hits(f"{tail} {ANSWER}"), HashEmbed())
+    assert [e.text for e in found] == [ANSWER]
+
+
+def test_a_heading_run_into_a_sentence_is_left_out_of_its_quote():
+    text = f"{MALARIA} Discussion {ANSWER}"
+    (best, *_) = select(QUESTION, hits(text), HashEmbed())
+    assert best.text == ANSWER and text[best.start:best.end] == ANSWER

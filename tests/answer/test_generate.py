@@ -71,7 +71,8 @@ def test_the_model_is_asked_as_its_catalogue_entry_says():
 def test_every_sentence_is_checked_against_the_evidence_it_cites():
     answer = answer_for()
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [1]. "
-                      "Major bleeding was not rare in both groups [2]. Bed nets protect children from malaria [2].")
+                      "Major bleeding was not rare in both groups [2]. Bed nets protect trauma patients from "
+                      "malaria [2].")
     run(answer, llm)
     assert [set(s) for s in answer.sentences] == [{"text", "citations", "supported", "support", "reason"}] * 3
     first, negation, unrelated = answer.sentences
@@ -83,7 +84,7 @@ def test_every_sentence_is_checked_against_the_evidence_it_cites():
     assert unrelated["supported"] is False and unrelated["reason"] == "not close to the evidence it cites"
     assert 0.0 <= unrelated["support"] < 0.5
     # Unsupported sentences are kept and shown: the check reports, it does not rewrite
-    assert answer.answer.endswith("Bed nets protect children from malaria [2].")
+    assert answer.answer.endswith("Bed nets protect trauma patients from malaria [2].")
 
 
 def test_a_sentence_citing_evidence_that_does_not_exist_is_unsupported():
@@ -99,7 +100,7 @@ def test_the_claim_is_embedded_without_its_citations():
     embed = HashEmbed()
     answer = answer_for()
     run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1][2]."), embed=embed)
-    assert embed.calls == [["Enoxaparin prevented deep vein thrombosis."]]
+    assert embed.calls == [[QUESTION, "Enoxaparin prevented deep vein thrombosis."]]
 
 
 def test_a_looping_model_is_stopped_at_the_first_repeated_sentence():
@@ -173,8 +174,8 @@ def test_a_declined_question_is_not_asked():
     assert llm.calls == [] and answer.answer == NO_ANSWER
 
 
-@pytest.mark.parametrize("question", ["Does vitamin D prevent hip fractures?", "Is heparin safe after trauma?",
-                                      "Can bed nets reduce malaria?", "  do statins lower mortality?"])
+@pytest.mark.parametrize("question", ["Does vitamin D prevent hip fractures?", "Is vitamin D safe in women?",
+                                      "Can vitamin D reduce fractures?", "  do daily doses lower hip fractures?"])
 def test_yes_no_questions_get_the_note_and_a_grammar_without_verdicts(question):
     assert is_yes_no(question)
     answer = answer_for(question, VITAMIN_D, BLEEDING)
@@ -185,8 +186,8 @@ def test_yes_no_questions_get_the_note_and_a_grammar_without_verdicts(question):
     assert answer.to_dict()["note"] == NO_VERDICT
 
 
-@pytest.mark.parametrize("question", [QUESTION, "Which drugs prevent thrombosis?", "How do bed nets work?",
-                                      "Isoniazid dosing in children?"])
+@pytest.mark.parametrize("question", [QUESTION, "Which drugs prevent thrombosis?", "How does enoxaparin work?",
+                                      "Enoxaparin dosing in children?"])
 def test_other_questions_get_no_note_and_the_full_grammar(question):
     assert not is_yes_no(question)
     answer = answer_for(question)
@@ -254,7 +255,7 @@ def test_a_restated_evidence_sentence_with_the_wrong_number_is_cited_to_the_one_
     assert answer.sentences[0]["supported"] and answer.citations == [2]
     # A sentence that restates nothing is left with its own citation, unsupported
     other = answer_for(QUESTION, ENOXAPARIN, BLEEDING)
-    run(other, ScriptedLLM("Aspirin cured every patient of malaria [1]."), how=PROSE)
+    run(other, ScriptedLLM("Aspirin cured every trauma patient of malaria [1]."), how=PROSE)
     assert other.sentences[0]["citations"] == [1] and not other.sentences[0]["supported"]
 
 
@@ -315,8 +316,9 @@ def test_a_sentence_cut_before_its_fact_is_not_shown():
 
 def test_at_most_three_sentences_are_shown_and_the_model_is_let_go():
     answer = answer_for()
-    llm = ScriptedLLM("Enoxaparin prevented thrombosis [1]. Bleeding was rare [2]. Trauma patients were treated "
-                      "early [1]. Heparin was given twice daily [1]. Nobody died of embolism [2].")
+    llm = ScriptedLLM("Enoxaparin prevented thrombosis [1]. Bleeding was rare after trauma [2]. Trauma patients "
+                      "were treated early [1]. Heparin was given twice daily after trauma [1]. Nobody died of "
+                      "thrombosis [2].")
     assert len(run(answer, llm, how=PROSE)) == 3
     assert llm.streaming == 0
 
@@ -340,7 +342,7 @@ def test_list_markers_are_taken_off_the_sentences_they_open():
     "Digital tomosynthesis (DT) is a new X-ray-based imaging technique that allows image enhancement [3].",  # cut
 ])
 def test_a_sentence_that_says_an_earlier_one_again_ends_the_answer(again):
-    answer = answer_for()
+    answer = answer_for("What is digital tomosynthesis?")
     first = ("Digital tomosynthesis (DT) is a new X-ray-based imaging technique that allows image enhancement with "
              "minimal increase in radiation exposure [3].")
     run(answer, ScriptedLLM(f"{first} {again} Major bleeding was rare in both groups [2]."), max_tokens=500)
@@ -355,3 +357,57 @@ def test_two_findings_worded_alike_are_both_shown():
     assert [claim_text(s["text"]) for s in answer.sentences] == [
         "Major bleeding occurred in 16% of the enoxaparin group.",
         "Major bleeding occurred in 35% of the heparin group."]
+
+
+def test_a_reply_that_cites_first_and_was_cut_by_the_length_limit_loses_its_last_sentence():
+    answer = answer_for()
+    # "[n] sentence" style: the citation moved to the end must not make the cut tail look finished
+    run(answer, ScriptedLLM("[1] Enoxaparin prevented deep vein thrombosis after major trauma.\n"
+                            "[2] Major bleeding was rare in both groups of trauma patients, which"))
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis after major trauma [1]."
+
+
+def test_a_reply_that_cites_first_and_ends_whole_keeps_its_last_sentence():
+    answer = answer_for()
+    run(answer, ScriptedLLM("[1] Enoxaparin prevented deep vein thrombosis after major trauma.\n"
+                            "[2] Major bleeding was rare in both groups."))
+    assert answer.answer.endswith("Major bleeding was rare in both groups [2].")
+
+
+def test_a_label_before_a_sentence_is_taken_off():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Comparison: Enoxaparin prevented deep vein thrombosis after major trauma [1]."))
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis after major trauma [1]."
+
+
+def test_a_sentence_about_something_else_is_not_shown():
+    answer = answer_for()
+    run(answer, ScriptedLLM("Bed nets protect children from malaria [2]. "
+                            "Enoxaparin prevented deep vein thrombosis after major trauma [1]."))
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis after major trauma [1]."
+    assert answer.dropped == [{"text": "Bed nets protect children from malaria [2].",
+                               "reason": "answers another question"}]
+
+
+def test_a_copy_of_the_evidence_with_the_questions_term_put_in_is_not_shown():
+    question = "How long do Greenland sharks live?"
+    sharks = ("Based on tag-recapture data we report on the longevity of Atlantic Sharpnose Sharks, common in the "
+              "coastal waters off the southeastern United States.")
+    answer = answer_for(question, sharks, BLEEDING)
+    run(answer, ScriptedLLM("Based on tag-recapture data we report on the longevity of Greenland sharks, common in "
+                            "the coastal waters off the southeastern United States [1]."))
+    assert answer.sentences == [] and answer.answer == NO_ANSWER
+    assert answer.dropped[0]["reason"] == "puts the question's 'greenland' into evidence that does not say it"
+
+
+def test_a_questions_term_that_no_evidence_has_leaves_the_sentence_unsupported():
+    question = "Does enoxaparin prevent deep vein thrombosis in Greenland?"
+    answer = answer_for(question)
+    run(answer, ScriptedLLM("Enoxaparin prevented thrombosis in Greenland trauma patients [1]."))
+    (sentence,) = answer.sentences
+    assert sentence["supported"] is False and sentence["reason"] == "the question's 'greenland', which no evidence " \
+        "mentions"
+    # Another form of a word the evidence has is no new term ("infants" of "infant")
+    answer = answer_for("What prevents thrombosis in traumas?")
+    run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major traumas [1]."))
+    assert answer.sentences[0]["supported"] is True

@@ -6,7 +6,9 @@ from rag.answer.sentences import (
     adds_nothing,
     complete,
     defects,
+    fragment,
     has_words,
+    heading_length,
     says_no_answer,
     split_answer,
     without_verdict,
@@ -78,3 +80,31 @@ def test_a_verdict_is_taken_off_and_a_determiner_is_not():
 ])
 def test_defects(sentence, found):
     assert defects(sentence) == found
+
+
+@pytest.mark.parametrize(("sentence", "heading"), [
+    ("Discussion Weaned grey seal pups in trials showed fewer checks.", "Discussion "),
+    ("Paternity All four species of the Vespula rufa group exhibited moderate multiple paternity.", "Paternity "),
+    ("Spatial-temporal patterns of wildlife roadkill In most of the wildlife, roadkill occurred in the wet season.",
+     "Spatial-temporal patterns of wildlife roadkill "),
+    ("Results: Pups performed significantly more checks during stranger trials.", "Results: "),
+    ("Patients in The Netherlands were treated with heparin after trauma.", ""),
+    ("The risks of heparin include bleeding and thrombocytopenia.", ""),
+    ("Results were similar.", ""),  # too little would be left: a sentence, not a heading
+])
+def test_a_heading_run_into_a_sentence(sentence, heading):
+    assert sentence[:heading_length(sentence)] == heading
+
+
+@pytest.mark.parametrize(("sentence", "cut"), [
+    ("samples and controls differed, indicating that the whole profile could be used.", True),
+    ("present in giant panda milk over time [1].", True),
+    ("mRNA levels rose after treatment [1].", False),
+    ("p53 was mutated in most tumours [1].", False),
+    ("pH fell below 7 [1].", False),
+    ("iPSC lines were derived from three donors [1].", False),
+    ("Enoxaparin prevented thrombosis [1].", False),
+])
+def test_the_tail_of_a_cut_sentence(sentence, cut):
+    assert fragment(sentence) is cut
+    assert ("fragment" in defects(sentence)) is cut
