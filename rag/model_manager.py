@@ -100,7 +100,7 @@ class ModelManager:
             if ask_server:
                 try:
                     server.resolve()
-                    llm["served"] = [m["id"] for m in server.models()]
+                    llm["served"] = [m["id"] for m in server.listed]
                 except LLMServerError as error:
                     llm["error"] = str(error)
             llm.update(server.describe(), name=server.name)

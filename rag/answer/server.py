@@ -62,6 +62,7 @@ class OpenAIServerModel:
         self.model, self.kind, self.read_timeout = model, kind, read_timeout
         self._key = api_key
         self._resolved, self._failure = False, (0.0, None)
+        self.listed: list[dict] = []  # the server's models, as it listed them at the first question
         self._lock = threading.Lock()
         # One client, its connections reused by every question (it is safe to share between threads)
         self.client = httpx2.Client(headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
@@ -88,7 +89,7 @@ class OpenAIServerModel:
             except httpx2.TransportError as error:
                 raise self._unreachable(error) from None
             except (ValueError, KeyError, TypeError):
-                raise LLMServerError(f"The server at {self.where} did not list its models as an OpenAI-compatible "
+                raise LLMServerError(f"The LLM server at {self.where} did not list its models as an OpenAI-compatible "
                                      "server does (GET /models): is RAG_LLM_URL the base of its OpenAI API, such as "
                                      "http://127.0.0.1:8080/v1?") from None
 
@@ -102,13 +103,14 @@ class OpenAIServerModel:
             if failure is not None and time.monotonic() - when < FAILED_FOR:
                 raise failure
             try:
-                listed = self.models()
+                self.listed = self.models()
+                self.model = self._pick(self.listed)
             except LLMServerError as error:
                 self._failure = (time.monotonic(), error)
                 raise
-            self.model = self._pick(listed)
             if self.kind == "auto":
-                owner = next((m["owned_by"] for m in listed if m["id"] == self.model), "")
+                owner = next((m["owned_by"] for m in self.listed if m["id"] in (self.model, f"{self.model}:latest")),
+                             "")
                 self.kind = OWNERS.get(owner.lower(), "openai")
             self._resolved = True
             return self.model, self.kind

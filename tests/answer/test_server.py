@@ -113,8 +113,9 @@ def test_the_model_named_must_be_one_the_server_serves(fake):
     assert str(error.value) == (f"The LLM server at {fake.url} has no model 'mistral' (RAG_LLM_MODEL); it serves: "
                                 "llama3.2:latest, qwen2.5-coder:0.5b.")
     assert not any(r["method"] == "POST" for r in fake.requests), "a model not served is never asked"
-    ask(OpenAIServerModel(fake.url, model="llama3.2"))  # Ollama's ":latest" may be left out
-    assert fake.requests[-1]["body"]["model"] == "llama3.2"
+    llm = OpenAIServerModel(fake.url, model="llama3.2")  # Ollama's ":latest" may be left out
+    ask(llm)
+    assert fake.requests[-1]["body"]["model"] == "llama3.2" and llm.kind == "ollama"
 
 
 def test_the_api_key_is_sent_and_never_shown(fake):
