@@ -32,3 +32,7 @@ class CollectionError(RagError):
 
 class ClusterError(RagError):
     """Ray is missing, could not be started or reached, or the work sent to it failed (nothing was changed)."""
+
+
+class LLMServerError(RagError):
+    """The LLM server of RAG_LLM_URL could not be reached, refused the request, or broke off its answer."""

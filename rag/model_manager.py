@@ -1,7 +1,8 @@
 """The engine's models: the embedding model and the LLM it uses, found once, loaded on first use, switchable.
 
 ``ModelManager`` is the part of ``Engine`` that holds them (``engine.models``); ``rag.models`` finds models on disk
-and pulls them into the ``ModelStore`` (``engine.model_store``), and ``rag.answer.llm`` runs the LLM.
+and pulls them into the ``ModelStore`` (``engine.model_store``), and ``rag.answer.llm`` runs the LLM, unless
+RAG_LLM_URL names a server that answers instead (``rag.answer.server``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .answer.llm import ChatModel, LlamaCppModel
+from .answer.server import OpenAIServerModel
 from .chunk import ModelTokenizer
 from .cpu import embedding_precision
-from .errors import CollectionError, ConfigError, ModelNotFoundError
+from .errors import CollectionError, ConfigError, LLMServerError, ModelNotFoundError
 from .finetune import finetune
 from .finetune.train import Progress as TrainProgress
 from .index.local.collection import Collection
 from .models import ModelInfo, ModelStore, app_models, by_repo, resolve_embeddings, resolve_llm
-from .models.catalogue import CATALOGUE, Entry
-from .settings import Settings
+from .models.catalogue import CATALOGUE, Entry, answering, by_server_name
+from .settings import Settings, masked
 
 
 class ModelManager:
@@ -47,19 +49,39 @@ class ModelManager:
 
     @property
     def llm(self) -> ChatModel:
-        """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads)."""
+        """The shared LLM, loaded on first use under its own lock (collections stay usable while it loads); with
+        RAG_LLM_URL, the server's model (nothing is loaded, and the server is first asked at the first question)."""
         with self._llm_lock:
             if self._llm is None:
-                info = resolve_llm(self.settings.llm, self.model_store)
-                self._llm = LlamaCppModel(info, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads,
-                                          n_gpu_layers=self.settings.n_gpu_layers)
+                settings = self.settings
+                if settings.llm_url:
+                    self._llm = OpenAIServerModel(settings.llm_url, model=settings.llm_model,
+                                                  api_key=settings.llm_api_key, kind=settings.llm_server_kind,
+                                                  read_timeout=settings.llm_timeout)
+                else:
+                    info = resolve_llm(settings.llm, self.model_store)
+                    self._llm = LlamaCppModel(info, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
+                                              n_gpu_layers=settings.n_gpu_layers)
             return self._llm
 
     @property
     def llm_name(self) -> str:
-        """The LLM's name (found without loading it)."""
+        """The LLM's name (found without loading it); a server's model as the server names it, which decides its
+        answer settings (``rag.models.catalogue.answering``)."""
+        server = self._server()
+        if server is not None:
+            try:
+                return server.resolve()[0]
+            except LLMServerError:  # the question that asks for the name meets the same error when it is answered
+                return server.name or f"the model at {server.where}"
         info = self._llm_info()
         return info.name if info else type(self._llm).__name__
+
+    def _server(self) -> OpenAIServerModel | None:
+        """The server that answers, if RAG_LLM_URL names one (and no model was given as an object)."""
+        if self._llm is None and self.settings.llm_url:
+            return self.llm
+        return self._llm if isinstance(self._llm, OpenAIServerModel) else None
 
     def _llm_info(self) -> ModelInfo | None:
         """Where the LLM is (or will be loaded from); None for a model given as an object without ``info``."""
@@ -67,16 +89,33 @@ class ModelManager:
             return resolve_llm(self.settings.llm, self.model_store)
         return getattr(self._llm, "info", None)
 
-    def in_use(self) -> dict:
-        """Which embedding model and LLM are in use, and where they were found."""
+    def in_use(self, ask_server: bool = False) -> dict:
+        """Which embedding model and LLM are in use, and where they were found. A server's model is the one named
+        or found so far; ``ask_server`` asks the server which it serves (``served``), or what went wrong
+        (``error``)."""
         emb = self.embeddings
-        llm = self._llm_info()
+        server = self._server()
+        if server is not None:
+            llm = {"name": server.name, "source": "server", "path": "", "n_ctx": None, "gpu_layers": None}
+            if ask_server:
+                try:
+                    server.resolve()
+                    llm["served"] = [m["id"] for m in server.listed]
+                except LLMServerError as error:
+                    llm["error"] = str(error)
+            llm.update(server.describe(), name=server.name)
+            item = by_server_name(server.name) if server.name else None
+            llm["catalogued"] = item.name if item else ""
+            llm["answering"] = asdict(answering(server.name))
+        else:
+            info = self._llm_info()
+            llm = {"name": info.name if info else "custom", "path": str(info.path) if info else "",
+                   "source": info.source if info else "custom", "n_ctx": self.settings.n_ctx,
+                   "gpu_layers": getattr(self._llm, "gpu_layers", None)}  # known once loaded
         return {
             "embeddings": {"name": emb.name, "path": str(emb.path), "source": emb.source, "maxlength": emb.maxlength,
                            "precision": emb.precision, "fallback": emb.bundled},
-            "llm": {"name": llm.name if llm else "custom", "path": str(llm.path) if llm else "",
-                    "source": llm.source if llm else "custom", "n_ctx": self.settings.n_ctx,
-                    "gpu_layers": getattr(self._llm, "gpu_layers", None)},  # known once loaded
+            "llm": llm,
         }
 
     def tokenizer(self, model: ModelInfo) -> ModelTokenizer:
@@ -106,7 +145,8 @@ class ModelManager:
         """Switch to a pulled (or the bundled) model of the catalogue: the LLM at once, the embedding model for
         new collections (a collection keeps the model it was built with)."""
         item = self.model_store.describe(name)
-        variable, value = ("RAG_LLM", self.settings.llm) if item.kind == "llm" else \
+        variable, value = (("RAG_LLM_URL", masked(self.settings.llm_url)) if self.settings.llm_url else
+                           ("RAG_LLM", self.settings.llm)) if item.kind == "llm" else \
             ("RAG_EMBEDDINGS", self.settings.embeddings)
         if value:
             raise ConfigError(f"{variable}={value} is set and overrides the choice; unset it to switch.")

@@ -19,6 +19,7 @@ from .cpu import PRECISIONS
 from .errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")
+SERVER_KINDS = ("auto", "llama.cpp", "vllm", "ollama", "openai")  # RAG_LLM_SERVER_KIND (see rag.answer.server)
 
 
 def _default_data_dir() -> str:
@@ -42,6 +43,25 @@ class Settings:
         "help": "GGUF chat model: a catalogue name pulled with `rag models pull` (qwen2.5-1.5b) or a file path; "
                 "empty = the one chosen with `rag models use`, else Qwen2.5-Coder-0.5B-Instruct (installed by "
                 "`make run`, or pulled), else the bundled SmolLM2-135M-Instruct"})
+    llm_url: str = field(default="", metadata={"env": "RAG_LLM_URL",
+        "help": "Answer with the LLM of an OpenAI-compatible server instead of one run in the app: its API's base "
+                "address, such as http://127.0.0.1:8080/v1 (llama.cpp's llama-server, vLLM, Ollama at "
+                "http://127.0.0.1:11434/v1, LM Studio); RAG_LLM is then not used. See docs/llm-server.md"})
+    llm_model: str = field(default="", metadata={"env": "RAG_LLM_MODEL",
+        "help": "The model the server of RAG_LLM_URL answers with, as it names it (its `GET /models` list); a "
+                "catalogue name, repository or GGUF file name brings that model's measured answer settings, any "
+                "other gets prose checked after generation, without verdicts; empty = the server's only model"})
+    llm_api_key: str = field(default="", repr=False, metadata={"env": "RAG_LLM_API_KEY",
+        "help": "The API key the server of RAG_LLM_URL asks for (sent as `Authorization: Bearer`); shown as *** "
+                "everywhere"})
+    llm_server_kind: str = field(default="auto", metadata={"env": "RAG_LLM_SERVER_KIND",
+        "help": "Which server RAG_LLM_URL is, for where an answer's grammar goes: llama.cpp (its `grammar` field; "
+                "llama-cpp-python's server too), vllm (`structured_outputs`), ollama or openai (no grammar: the "
+                "reply is parsed and checked after generation); auto = what the server's `GET /models` says of "
+                "itself (`owned_by`)"})
+    llm_timeout: float = field(default=120.0, metadata={"env": "RAG_LLM_TIMEOUT",
+        "help": "Seconds the server of RAG_LLM_URL may go without sending anything (the first words of an answer "
+                "included) before the answer is given up with an error"})
     n_gpu_layers: int = field(default=-1, metadata={"env": "RAG_N_GPU_LAYERS",
         "help": "LLM layers run on the GPU when llama-cpp-python was built with GPU support (scripts/install.sh "
                 "with LLAMA_BACKEND=cuda or metal): -1 = all, 0 = none; a CPU-only build ignores it"})
@@ -99,6 +119,15 @@ class Settings:
     password: str = field(default="", repr=False, metadata={"env": "RAG_PASSWORD",
         "help": "If set, the web app asks for this password before showing anything"})
 
+    def __repr__(self) -> str:
+        """The fields as a dataclass shows them, with each secret (the fields not shown: passwords, keys, the
+        database URL) as *** when it is set, so that a settings object printed or logged gives none away."""
+        def shown(f) -> str:
+            value = getattr(self, f.name)
+            return repr(value) if f.repr else repr("***" if value else "")
+
+        return f"Settings({', '.join(f'{f.name}={shown(f)}' for f in fields(self))})"
+
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
         """Read every field from its ``RAG_*`` variable (unset or empty keeps the default), then apply overrides."""
@@ -125,6 +154,10 @@ class Settings:
              "must be auto or a number between -1 and 1"),
             (self.n_ctx >= 512, "RAG_N_CTX", "must be at least 512"),
             (self.n_threads >= 1, "RAG_THREADS", "must be at least 1"),
+            (self.llm_url.startswith(("http://", "https://")) or not self.llm_url, "RAG_LLM_URL",
+             "must be an http(s) address, such as http://127.0.0.1:8080/v1, or empty"),
+            (self.llm_server_kind in SERVER_KINDS, "RAG_LLM_SERVER_KIND", f"must be one of {', '.join(SERVER_KINDS)}"),
+            (self.llm_timeout > 0, "RAG_LLM_TIMEOUT", "must be a positive number of seconds"),
             (self.n_gpu_layers >= -1, "RAG_N_GPU_LAYERS", "must be -1 (all), 0 (none) or a number of layers"),
             (self.hub_endpoint.startswith(("http://", "https://")), "HF_ENDPOINT", "must be an http(s) address"),
             (self.pip_index_url.startswith(("http://", "https://", "file:")) or not self.pip_index_url,

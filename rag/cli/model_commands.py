@@ -46,7 +46,7 @@ def cmd_models(engine, args) -> int:
         after = " The default takes its place." if was.get(item.kind) == item.name else ""
         print(f"Removed {item.name}.{after}")
         return 0
-    info, rows = engine.models.in_use(), engine.models.catalogue()
+    info, rows = engine.models.in_use(ask_server=True), engine.models.catalogue()
     if args.json:
         print(json.dumps({**info, "catalogue": rows}, indent=1))
         return 0
@@ -55,8 +55,12 @@ def cmd_models(engine, args) -> int:
           f"            {emb['path']}")
     if emb["fallback"]:
         print("            (bundled fallback: PubMedBERT is not on this machine; `rag models pull pubmedbert`)")
-    gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
-    print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n            {llm['path']}")
+    if llm["source"] == "server":
+        _server_lines(llm)
+    else:
+        gpu = f", {llm['gpu_layers']} layers on the GPU" if llm.get("gpu_layers") else ""
+        print(f"llm:        {llm['name']} ({llm['source']}, context {llm['n_ctx']} tokens{gpu})\n"
+              f"            {llm['path']}")
     if llm["source"] == "bundled" and "llm" not in engine.model_store.active() and not engine.settings.llm:
         print(f"            (bundled fallback: the default answerer is not on this machine; "
               f"`rag models pull {DEFAULT_LLM_NAME}`)")
@@ -68,6 +72,21 @@ def cmd_models(engine, args) -> int:
               f"{row['memory_gb']:>5.1f} GB  {row['speed']:7}{row['licence'][:29]:30}{row['title']}")
     print("\n* in use. `rag models pull NAME` downloads one, `rag models use NAME` switches to it.")
     return 0
+
+
+def _server_lines(llm: dict) -> None:
+    """What `rag models` says of an LLM server: its address (never the key), the model, the kind of server, what
+    it serves or why it could not be asked, and the answer settings that apply."""
+    key = ", API key ***" if llm["api_key"] else ""
+    print(f"llm:        {llm['name'] or '(the server has not named its model)'} on the server at {llm['url']} "
+          f"({llm['server_kind']}{key})")
+    print(f"            {'serves: ' + ', '.join(llm['served']) if 'served' in llm else llm.get('error', '')}")
+    how = llm["answering"]
+    grammar = "no grammar" if how["grammar"] == "none" else f"the {how['grammar']} grammar"
+    settings = f"{how['prompt']}, {grammar}, {'verdicts' if how['verdicts'] else 'no verdicts'}, at most " \
+               f"{how['max_tokens']} tokens"
+    print(f"            answers as the catalogue's {llm['catalogued']} ({settings})" if llm["catalogued"] else
+          f"            answers in {settings} (a model the catalogue does not know)")
 
 
 def _pull(engine, name: str, source: str = "auto") -> int:

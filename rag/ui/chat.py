@@ -20,7 +20,7 @@ from ..answer.present import (
     where,
 )
 from ..engine import Engine
-from ..errors import CollectionError
+from ..errors import CollectionError, RagError
 from .filters import asked, chosen_filters
 from .pages import page_image
 from .warmup import EXAMPLES, SAMPLE
@@ -49,15 +49,7 @@ def chat(engine: Engine, name: str) -> None:
         except CollectionError:  # a collection asked alongside this one and deleted since
             return None
 
-    for n, message in enumerate(messages):
-        with st.chat_message(message["role"]):
-            if message.get("answer"):
-                show_evidence(message["answer"])
-                st.markdown(answer_markdown(message["answer"]))
-                show_sources(message["answer"], opener, f"m{n}")
-            else:
-                st.markdown(escape(message["content"]))
-
+    replay(messages, opener)
     if not messages and "example" not in state and (picked := welcome(engine, name)):
         state.example = picked  # asked on a fresh page, without the welcome above it
         st.rerun()
@@ -79,9 +71,13 @@ def chat(engine: Engine, name: str) -> None:
                                 max_tokens=state.max_tokens)
             with st.spinner("Finding the evidence…"):
                 show_evidence({**stream.prepare().to_dict(), **within})
-            sentences = stream.answer.sentences
-            st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
-            answer = {**stream.answer.to_dict(), **within}
+            sentences, failed = stream.answer.sentences, {}
+            try:
+                st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
+            except RagError as error:  # the LLM server failed: said here, under the evidence, kept with the turn
+                st.error(escape(str(error)))
+                failed = {"error": str(error)}
+            answer = {**stream.answer.to_dict(), **within, **failed}
             show_sources(answer, opener, f"m{len(messages) + 1}")
         turn = [{"role": "user", "content": question},
                 {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
@@ -90,6 +86,20 @@ def chat(engine: Engine, name: str) -> None:
     if (slot := state.get("conversations_slot")) is not None:  # the sidebar's place for the list, filled last so
         with slot:  # that it shows a conversation begun on this run
             conversations(engine, name)
+
+
+def replay(messages: list[dict], opener) -> None:
+    """The conversation so far, each answer with its evidence, its error if the LLM failed, and its sources."""
+    for n, message in enumerate(messages):
+        with st.chat_message(message["role"]):
+            if message.get("answer"):
+                show_evidence(message["answer"])
+                st.markdown(answer_markdown(message["answer"]))
+                if message["answer"].get("error"):
+                    st.error(escape(message["answer"]["error"]))
+                show_sources(message["answer"], opener, f"m{n}")
+            else:
+                st.markdown(escape(message["content"]))
 
 
 def conversations(engine: Engine, name: str) -> None:

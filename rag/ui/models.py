@@ -19,7 +19,8 @@ AVAILABLE = ("bundled", "pulled", "fine-tuned")
 def models_panel(engine: Engine, name: str) -> None:
     rows, model = engine.models.catalogue(), engine.collection(name).model
     llm = engine.models.in_use()["llm"]
-    st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(llm['name'])}")
+    st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(llm['name'] or 'the served model')}"
+               + (f" at {escape(llm['url'])}" if llm.get("url") else ""))  # an LLM server: its address, no key
     note = st.session_state.pop("models_note", None)
     with st.expander("Models", expanded=bool(note)):
         if note:

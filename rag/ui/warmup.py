@@ -46,10 +46,13 @@ class Warmup:
             if names:  # the collection the page selects first: its index and the embedding model, run once
                 self.stage = "Loading the embedding model"
                 self.engine.collection(names[0]).embed(["warm-up"])
-            self.stage = "Loading the language model"
-            # One token of the answer prompt: the first question pays no first-call cost, and finds the
-            # system prompt already in the model's cache (llama.cpp reuses a matching prompt prefix)
-            list(self.engine.models.llm.stream(evidence_messages("", []), 1, 0.0))
+            # An LLM server (RAG_LLM_URL) has its model loaded already; one that is down is said at the question,
+            # where it stays current, rather than in a warning at the top of every page until the app restarts
+            if not self.engine.settings.llm_url:
+                self.stage = "Loading the language model"
+                # One token of the answer prompt: the first question pays no first-call cost, and finds the
+                # system prompt already in the model's cache (llama.cpp reuses a matching prompt prefix)
+                list(self.engine.models.llm.stream(evidence_messages("", []), 1, 0.0))
         except RagError as error:
             self.error = str(error)
         except Exception as error:  # noqa: BLE001 - shown on the page; the details go to the log
