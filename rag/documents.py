@@ -72,7 +72,7 @@ class Hit:
     score: float
 
     def to_dict(self) -> dict:
-        """The JSON shape of a hit, as documented in docs/scale-out.md (``rag search --json``)."""
+        """The JSON shape of a hit, as documented in docs/answers.md (``rag search --json``)."""
         return {
             "collection": self.chunk.collection,
             "document": self.chunk.document,

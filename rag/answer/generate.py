@@ -72,7 +72,7 @@ class Answer:
         return is_abstention(self.answer)
 
     def to_dict(self) -> dict:
-        """The JSON shape of ``rag ask --json``, as documented in docs/scale-out.md."""
+        """The JSON shape of ``rag ask --json``, as documented in docs/answers.md."""
         return {
             "question": self.question,
             "collections": self.collections,
