@@ -1,8 +1,9 @@
 """Evidence: the retrieved passages' sentences that best answer the question, quoted verbatim and numbered.
 
 Every sentence of the retrieved passages is scored against the (standalone) question with the collection's
-own embedding model, in one batch; the best few are kept, each with the sentence after it when it is too short
-to read alone, numbered in the order of their scores. A correct quote is useful even when the model's prose is
+own embedding model, in one batch (a sentence on how the study was done or what it set out to do ranks a little
+lower: it shares the question's words without answering it); the best few are kept, each with the sentence after
+it when it is too short to read alone, numbered in that order. A correct quote is useful even when the model's prose is
 weak, and a small prompt of a few sentences is what lets the local LLM answer in about a second. Only body text is
 quoted: not a passage of another kind (indexed with RAG_INDEX_BACKMATTER), nor a sentence that ``backmatter`` tells
 is a reference, a title or author block, an affiliation or a declaration (acknowledgements, funding...), nor the
@@ -12,6 +13,7 @@ of its quote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +31,18 @@ Embed = Callable[[list[str]], np.ndarray]
 SHORT = 8
 # Sentences with fewer content words than this carry nothing to quote ("Results.", "(Table 2)")
 MIN_WORDS = 4
+# A sentence that says how a study was done or what it set out to do shares the question's words without answering
+# it ("A systematic review was completed ... to evaluate the potential complications of DVT prophylactic options"
+# for "What are the complications of DVT prophylaxis in trauma?"): it ranks this much lower than its similarity
+METHOD_PENALTY = 0.2
+_METHOD = re.compile(
+    r"\b(?:search terms|(?:we|were|was) (?:searched|identified using|reviewed for)|inclusion criteria|exclusion "
+    r"criteria|PRISMA|systematic review was|the (?:aims?|purpose|objectives?|goal) (?:of|was|were|is|are)\b|"
+    r"(?:we|this study|this paper|the present study|the study) (?:aimed|aims|sought|seeks|set out|investigated|"
+    r"investigates|examined|examines|evaluated|evaluates|assessed|assesses|explored|explores|describes?|was "
+    r"(?:designed|conducted|performed))\b|(?:were|was) (?:recruited|enrolled|randomi[sz]ed)\b|data (?:were|was) "
+    r"(?:collected|extracted|obtained)|to (?:evaluate|assess|investigate|examine|determine|explore) (?:the|whether|"
+    r"if|how))".replace(" ", r"\s+"), re.I)  # PDF text breaks lines anywhere
 
 
 @dataclass
@@ -69,10 +83,12 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
         return []
     vectors = embed([question] + [hit.chunk.text[a:b] for _, hit, a, b, _ in candidates])
     scores = vectors[1:] @ vectors[0]
+    rank = scores - METHOD_PENALTY * np.array([bool(_METHOD.search(hit.chunk.text[a:b]))
+                                               for _, hit, a, b, _ in candidates])
     chosen: list[Evidence] = []
     taken: dict[int, list[tuple[int, int]]] = {}
     seen: set[str] = set()  # consecutive chunks overlap: the same sentence can come from two passages
-    for i in np.argsort(-scores, kind="stable"):
+    for i in np.argsort(-rank, kind="stable"):
         p, hit, a, b, after = candidates[i]
         keys = [" ".join(hit.chunk.text[a:b].split()).lower()]
         if len(hit.chunk.text[a:b].split()) < SHORT and after is not None:

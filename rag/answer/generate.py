@@ -205,7 +205,8 @@ def _not_shown(sentence: str, question: str) -> str:
     return f"damaged ({', '.join(damage)})" if damage else ""
 
 
-# Below this cosine with the question, a sentence that shares no content word with it answers another question
+# Below this cosine with the question, a sentence that shares no content word with it, citing evidence no closer to
+# the question, answers another question
 ANOTHER_QUESTION = 0.4
 
 
@@ -238,7 +239,11 @@ def _checked(sentence: str, answer: Answer, embed: Embed) -> dict:
                 verdict = other
                 checked = {"text": cite_at_end(claim.rstrip(" ."), f"[{best.n}]") + ".", "citations": [best.n],
                            "model_cited": cited}
-    if not words(claim) & (words(answer.standalone) - GENERIC) and float(question @ vector) < ANOTHER_QUESTION:
+    # A terse answer ("Bleeding [1].") shares no word with its question either: it is about the question when the
+    # evidence it cites is
+    near = max((evidence[n - 1].score for n in cited), default=0.0)
+    if not words(claim) & (words(answer.standalone) - GENERIC) \
+            and max(float(question @ vector), near) < ANOTHER_QUESTION:
         return {**checked, "not_shown": "answers another question"}
     if grafted := _grafted(claim, answer.standalone, evidence):
         said = ", ".join(f"'{w}'" for w in grafted)

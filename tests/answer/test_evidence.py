@@ -188,3 +188,10 @@ def test_a_heading_run_into_a_sentence_is_left_out_of_its_quote():
     text = f"{MALARIA} Discussion {ANSWER}"
     (best, *_) = select(QUESTION, hits(text), HashEmbed())
     assert best.text == ANSWER and text[best.start:best.end] == ANSWER
+
+
+def test_a_sentence_on_how_the_study_was_done_ranks_below_a_finding():
+    method = "This study assessed if enoxaparin can prevent deep vein thrombosis after major trauma."
+    found = select(QUESTION, hits(f"{method} {ANSWER}"), HashEmbed())
+    assert [e.text for e in found] == [ANSWER, method]
+    assert found[1].score > found[0].score  # closer to the question's words, but it answers nothing

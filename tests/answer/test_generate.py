@@ -382,6 +382,7 @@ def test_a_label_before_a_sentence_is_taken_off():
 
 def test_a_sentence_about_something_else_is_not_shown():
     answer = answer_for()
+    answer.evidence[1].score = 0.3  # evidence retrieved, but far from the question
     run(answer, ScriptedLLM("Bed nets protect children from malaria [2]. "
                             "Enoxaparin prevented deep vein thrombosis after major trauma [1]."))
     assert answer.answer == "Enoxaparin prevented deep vein thrombosis after major trauma [1]."
@@ -411,3 +412,9 @@ def test_a_questions_term_that_no_evidence_has_leaves_the_sentence_unsupported()
     answer = answer_for("What prevents thrombosis in traumas?")
     run(answer, ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major traumas [1]."))
     assert answer.sentences[0]["supported"] is True
+
+
+def test_a_terse_answer_citing_evidence_close_to_the_question_is_shown():
+    answer = answer_for("What are the side effects of heparin?", "Heparin can cause bleeding and thrombocytopenia.")
+    run(answer, ScriptedLLM("Bleeding and thrombocytopenia [1]."))
+    assert answer.answer == "Bleeding and thrombocytopenia [1]." and answer.dropped == []

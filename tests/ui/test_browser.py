@@ -80,7 +80,7 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
             expect(page.get_by_text("1 file(s) added")).to_be_visible(timeout=300_000)
 
             # Ask: the evidence comes first, then the answer streams in a cited sentence at a time, then its sources
-            chat_input.fill("What are the complications of DVT prophylaxis in trauma patients?")
+            chat_input.fill("What are the risks of heparin for DVT prophylaxis in trauma patients?")
             asked = time.perf_counter()
             chat_input.press("Enter")
             assistant = page.get_by_test_id("stChatMessage").nth(1)
