@@ -46,7 +46,7 @@ CONFIGURE=("$CMAKE" -S "$SRC" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DBUIL
 [ -n "$CMAKE_ARGS" ] && CONFIGURE+=($CMAKE_ARGS)
 BUILD=("$CMAKE" --build "$WORK/build" --target llama-server -j "${JOBS:-2}")
 SERVE=("$BIN" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --parallel "$SLOTS" --cont-batching
-  -c "$((CTX_PER_SLOT * SLOTS))" --no-webui)
+  -c "$((CTX_PER_SLOT * SLOTS))" --no-webui --alias "$(basename "$MODEL")")  # named by its file, not its path
 # shellcheck disable=SC2206  # extra flags as words
 [ -n "${LLAMA_SERVER_ARGS:-}" ] && SERVE+=($LLAMA_SERVER_ARGS)
 

@@ -46,6 +46,7 @@ def test_dry_run_builds_only_llama_server_from_the_installed_version_and_gives_e
     words = serve.split()
     assert words[0] == str(tmp_path / "llama-server") and words[words.index("-m") + 1] == str(tmp_path / "model.gguf")
     assert " --host 127.0.0.1 --port 9123 --parallel 8 --cont-batching -c 32768 " in serve  # 4096 tokens a slot
+    assert words[-2:] == ["--alias", "model.gguf"]  # the app knows a catalogued model by its file name
 
 
 def test_the_defaults_are_four_slots_on_port_8080_and_a_gpu_backend_reaches_cmake(tmp_path):
