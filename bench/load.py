@@ -3,17 +3,24 @@
 A real server (``streamlit run app.py``) on loopback with a fresh data folder holding the five shared PDFs is
 asked one first question (it loads the models; timed apart). Then one Debian Chromium with 8 pages (each its own
 Streamlit session) asks 3 questions per page, all pages at once, and ``rag ingest`` adds 200 text files (SciFact
-abstracts, ten to a file) to the collection they ask. Records each answer's time from Enter to its sources
-shown, whether the ingest was running meanwhile, every error the pages showed, whether the ingest completed,
-and the server's peak memory.
+abstracts, ten to a file) to the collection they ask. Records each answer's time from Enter to its first answer
+sentence and to its sources shown (the answer finished), answers per minute, whether the ingest was running
+meanwhile, every error the pages showed, whether the ingest completed, the servers' peak memory and the machine's
+load average before the run (the machine may be shared: a load above its cores slows every figure).
 
-Writes bench/results/load.json. Usage: .venv/bin/python bench/load.py [--pages 8] [--questions 3] [--files 200]
+The app answers with its own LLM, or through ``--llm-url`` (any OpenAI-compatible server), or through a llama.cpp
+``llama-server`` with ``--llm-server-slots N`` parallel slots that this script starts with scripts/llm_server.sh
+(build it first: ``make llm-server``) and stops.
+
+Writes bench/results/load.json, or load_<config>.json with ``--config``. Usage: .venv/bin/python bench/load.py
+[--pages 8] [--questions 3] [--files 200] [--config NAME] [--llm-url URL | --llm-server-slots N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -21,11 +28,12 @@ import statistics
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from common import ROOT, SHARED, write
 
-from tests.ui.server import serve
+from tests.ui.server import free_port, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -58,6 +66,17 @@ QUESTIONS = [
     "How is tuberculosis diagnosed in children?",
 ]
 PROBLEMS = "[data-testid=stException], [data-testid=stAlertContentError]"
+# In the n-th chat message: the answer's first words once shown (a Markdown element outside the evidence quotes,
+# the captions and the sources), or with ``any`` "(ended)" when the answer ended without any (sources or an error)
+ANSWER_STARTED = """([n, any]) => {
+  const message = document.querySelectorAll('[data-testid=stChatMessage]')[n];
+  if (!message) return "";
+  const shown = [...message.querySelectorAll('[data-testid=stMarkdown]')].filter(m =>
+    !m.closest('[data-testid=stExpander]') && !m.querySelector('[data-testid=stCaptionContainer]'))
+    .map(m => m.innerText.trim()).find(t => t && !/^(Evidence$|\\[\\d+\\]\\s*“)/.test(t));
+  if (shown) return shown.slice(0, 100);
+  return any && message.querySelector('[data-testid=stExpander], [data-testid=stAlertContentError]') ? "(ended)" : "";
+}"""
 
 
 def write_batch(folder: Path, files: int, per_file: int = 10) -> list[Path]:
@@ -87,6 +106,7 @@ def peak_memory_mb(pid: int) -> float | None:
 async def session(browser, url: str, questions: list[str], ready: asyncio.Event, go: asyncio.Event,
                   ingest: dict) -> dict:
     """One page: wait until usable, wait for the start signal, ask each question in turn and time it."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
     from playwright.async_api import expect
 
     page = await browser.new_page(viewport={"width": 1300, "height": 900})
@@ -102,15 +122,21 @@ async def session(browser, url: str, questions: list[str], ready: asyncio.Event,
         running = ingest.get("end") is None
         await chat_input.press("Enter")
         assistant = page.get_by_test_id("stChatMessage").nth(2 * i + 1)
+        first, words = None, ""
         try:
+            await page.wait_for_function(ANSWER_STARTED, arg=[2 * i + 1, True], polling=200, timeout=600_000)
+            if words := await page.evaluate(ANSWER_STARTED, [2 * i + 1, False]):
+                first = round(time.perf_counter() - asked, 2)
             await expect(assistant.get_by_test_id("stExpander").first).to_be_visible(timeout=600_000)
-        except AssertionError:  # no sources within 10 minutes: recorded as unanswered, the page goes on
-            answers.append({"question": question, "seconds": None, "during_ingest": True, "cited": False,
-                            "problems": await page.locator(PROBLEMS).count()})
+        except (AssertionError, TimeoutError, PlaywrightTimeout):  # nothing within 10 minutes: unanswered
+            answers.append({"question": question, "seconds": None, "first_sentence_s": first, "during_ingest": True,
+                            "cited": False, "problems": await page.locator(PROBLEMS).count()})
             continue
         seconds = time.perf_counter() - asked
         text = await assistant.inner_text()
-        answers.append({"question": question, "seconds": round(seconds, 2),
+        answers.append({"question": question, "seconds": round(seconds, 2), "first_sentence_s": first,
+                        "first_words": words,
+                        "finished_at": time.perf_counter(),
                         "during_ingest": running or ingest.get("end") is None,
                         "cited": bool(re.search(r"\[\d+\]", text)),
                         "problems": await page.locator(PROBLEMS).count()})
@@ -152,11 +178,47 @@ async def run(url: str, pages: int, per_page: int, batch: list[Path], env: dict)
     return results, ingest
 
 
+@contextlib.contextmanager
+def llama_server(slots: int, log: Path):
+    """Yield (url, process) of a llama-server with ``slots`` parallel slots on a free port, once it is ready."""
+    port = free_port()
+    env = {**os.environ, "LLM_PORT": str(port), "SLOTS": str(slots)}
+    with open(log, "w") as output:
+        process = subprocess.Popen([str(ROOT / "scripts" / "llm_server.sh")], cwd=ROOT, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT)
+        try:
+            for _ in range(1200):  # /health answers 503 while the model loads
+                if process.poll() is not None:
+                    raise SystemExit(f"llama-server did not start: {log.read_text()[-500:]}")
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.25)
+            yield f"http://127.0.0.1:{port}/v1", process
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def spread(values: list[float]) -> dict:
+    """p50, p95, max and min of some seconds (p95 as the nearest rank)."""
+    values = sorted(values)
+    if not values:
+        return {}
+    return {"p50": round(statistics.median(values), 2), "p95": values[max(0, round(0.95 * len(values)) - 1)],
+            "max": values[-1], "min": values[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--questions", type=int, default=3, help="questions per page")
     parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--config", help="a name for this setup: writes load_<config>.json")
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--llm-url", help="answer through this OpenAI-compatible server (RAG_LLM_URL)")
+    server.add_argument("--llm-server-slots", type=int, help="start llama-server with this many parallel slots")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="rag-load-"))
@@ -166,32 +228,53 @@ def main() -> None:
                    capture_output=True)
     batch = write_batch(work / "batch", args.files)
 
-    with serve(work / "data", work / "server.log") as (url, server):
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    with contextlib.ExitStack() as stack:
+        llm_url, llm_process = args.llm_url, None
+        if args.llm_server_slots:
+            llm_url, llm_process = stack.enter_context(llama_server(args.llm_server_slots, work / "llama-server.log"))
+        app_env = {"RAG_LLM_URL": llm_url} if llm_url else {}
+        url, app = stack.enter_context(serve(work / "data", work / "server.log", app_env))
         results, ingest = asyncio.run(run(url, args.pages, args.questions, batch, env))
-        server_peak = peak_memory_mb(server.pid)
+        server_peak = peak_memory_mb(app.pid)
+        llm_peak = peak_memory_mb(llm_process.pid) if llm_process else None
 
     answers = [a for r in results for a in r["answers"]]
+    for a in ingest["warmup"]["answers"]:
+        a.pop("finished_at", None)
+    for a in answers:  # when each answer was finished, counted from the start of the questions
+        if "finished_at" in a:
+            a["finished_after_start_s"] = round(a.pop("finished_at") - ingest["start"], 2)
     times = sorted(a["seconds"] for a in answers if a["seconds"] is not None)
+    firsts = [a["first_sentence_s"] for a in answers if a["first_sentence_s"] is not None]
+    window = max((a["finished_after_start_s"] for a in answers if "finished_after_start_s" in a), default=None)
     report = json.loads(ingest["stdout"]) if ingest["returncode"] == 0 else {}
     documents = subprocess.run([RAG, "collections"], env=env, capture_output=True, text=True).stdout
-    write("load.json", {
+    problems = [p for r in results for p in r["problems"]]
+    write(f"load_{args.config}.json" if args.config else "load.json", {
+        "config": args.config or "default",
+        "llm": (f"llama-server, {args.llm_server_slots} parallel slots, continuous batching" if args.llm_server_slots
+                else f"server at {llm_url}" if llm_url else "the app's own LLM (in-process llama-cpp-python)"),
+        "load_average_before": load_before, "cpus": os.cpu_count(),
         "pages": args.pages, "questions_per_page": args.questions,
         "answered": len(times), "asked": args.pages * args.questions,
         "answered_during_ingest": sum(a["during_ingest"] for a in answers),
         "answers_with_citations": sum(a["cited"] for a in answers),
-        "answer_s": {"p50": round(statistics.median(times), 2),
-                     "p95": round(times[max(0, round(0.95 * len(times)) - 1)], 2),
-                     "max": times[-1], "min": times[0]},
-        "problems_shown": [p for r in results for p in r["problems"]],
+        "first_sentence_s": spread(firsts),
+        "answer_s": spread(times),
+        "answers_per_minute": round(len(times) / window * 60, 2) if window else None,
+        "last_answer_after_start_s": window,
+        "errors": len(problems) + args.pages * args.questions - len(times),
+        "problems_shown": problems,
         "ingest": {"files": args.files, "seconds": round(ingest["end"] - ingest["start"], 1),
                    "returncode": ingest["returncode"], "added": len(report.get("added", [])),
                    "failed": report.get("failed", []), "stderr_tail": ingest["stderr"][-500:]},
         "collections_after": documents.strip(),
         "first_question_after_start": ingest["warmup"],
         "server_peak_rss_mb": server_peak,
+        "llm_server_peak_rss_mb": llm_peak,
         "answers": answers,
     })
-    problems = [p for r in results for p in r["problems"]]
     if len(times) < args.pages * args.questions or problems or ingest["returncode"] != 0:
         raise SystemExit("under load: a question went unanswered, a page showed an error, or the ingest failed")
 

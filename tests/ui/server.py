@@ -22,10 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, log: Path):
-    """Yield (url, process) once the server answers its health check; its stderr goes to ``log``."""
+def serve(data_dir: Path, log: Path, env: dict[str, str] | None = None):
+    """Yield (url, process) once the server answers its health check; its stderr goes to ``log``. ``env`` adds
+    settings (such as ``RAG_LLM_URL``) to the server's environment."""
     port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir)}
+    env = {**os.environ, **(env or {}), "RAG_DATA_DIR": str(data_dir)}
     with open(log, "w") as errors:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
