@@ -1,4 +1,5 @@
-"""Test doubles: a whitespace tokenizer, a scripted chat model and a hashing embedder, for fast unit tests of logic."""
+"""Test doubles: a whitespace tokenizer, a scripted chat model, a hashing embedder and a one-passage collection, for
+fast unit tests of logic."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import zlib
 from collections.abc import Iterator
 
 import numpy as np
+
+from rag.answer.pipeline import AnswerStream
+from rag.documents import Chunk, Hit
+from rag.settings import Settings
 
 
 class WordTokenizer:
@@ -27,7 +32,7 @@ class ScriptedLLM:
         self.streaming = 0  # streams started and not yet finished or closed (the real model holds its lock)
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]:
+               grammar: str | None = None, waiting=None) -> Iterator[str]:
         self.calls.append(messages)
         self.grammars.append(grammar)
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
@@ -53,3 +58,26 @@ class HashEmbed:
                 vectors[row, zlib.crc32(word.encode("utf-8")) % self.dims] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def evidence_stream(llm, history=()) -> AnswerStream:
+    """An answer from one evidence sentence about heparin, asked of ``llm``."""
+    embed = HashEmbed()
+    text = "Heparin prevents deep venous thrombosis in trauma patients."
+    hit = Hit(Chunk(id="d-0000", document="heparin.pdf", text=text, page=1), 0.9)
+
+    class Collection:
+        name, manifest, parts = "c", {"documents": {}}, []
+        model = type("Model", (), {"name": "hash"})()
+
+        def search(self, query, k, mode, weight):
+            return [hit]
+
+        def embed(self, texts):
+            return embed(texts)
+
+    collection = Collection()
+    collection.parts = [collection]
+    stream = AnswerStream(lambda: (collection, llm, "fake-model"), "What does heparin prevent?", list(history),
+                          Settings.from_env(min_similarity="0"))
+    return stream

@@ -21,6 +21,7 @@ from ..documents import Hit
 from ..models.catalogue import Answering, answering
 from ..text import words
 from .evidence import Embed, Evidence
+from .fairlock import Waiting
 from .grammar import MAX_SENTENCES, answer_grammar, citation_grammar
 from .llm import ChatModel
 from .prompts import NO_ANSWER, PAPER_REF, evidence_messages, is_abstention, parse_citations
@@ -98,11 +99,12 @@ def is_yes_no(question: str) -> bool:
 
 def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temperature: float,
              llm_name: str = "", clock: Callable[[], float] = time.perf_counter, ask: bool = True,
-             how: Answering | None = None) -> Iterator[str]:
+             how: Answering | None = None, waiting: Waiting | None = None) -> Iterator[str]:
     """Stream checked, cited sentences answering ``answer.standalone`` from ``answer.evidence``.
 
     ``how`` overrides the answer settings of ``llm_name``'s catalogue entry. With no evidence, or ``ask`` false,
-    the reply is the fixed no-answer phrase and the model is not called.
+    the reply is the fixed no-answer phrase and the model is not called. ``waiting`` hears this answer's place in
+    line while the shared model answers others (``ChatModel.stream``).
     """
     start = clock()
     def elapsed() -> float:
@@ -118,7 +120,8 @@ def generate(answer: Answer, llm: ChatModel, embed: Embed, max_tokens: int, temp
         messages = evidence_messages(answer.standalone, answer.evidence, how.prompt, verdicts)
         text, released, seen = "", 0, set()
         # closing(): stopping early (a repeated sentence, a reader gone) gives the shared model's lock back now
-        with closing(llm.stream(messages, min(max_tokens, how.max_tokens), temperature, grammar=grammar)) as pieces:
+        with closing(llm.stream(messages, min(max_tokens, how.max_tokens), temperature, grammar=grammar,
+                                waiting=waiting)) as pieces:
             for piece in pieces:
                 answer.timings.setdefault("first_token_ms", elapsed())
                 text += piece

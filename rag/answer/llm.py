@@ -1,7 +1,8 @@
 """The local LLM: a GGUF chat model run by llama-cpp-python, behind a small streaming interface.
 
-One model instance is shared by every caller; llama.cpp is not re-entrant, so a lock serializes generation.
-This module knows nothing about retrieval or prompts: it takes chat messages and streams text back.
+One model instance is shared by every caller; llama.cpp is not re-entrant, so generation takes turns, first come
+first served (``rag.answer.fairlock``), and a caller waiting for its turn is told its place in line. This module
+knows nothing about retrieval or prompts: it takes chat messages and streams text back.
 """
 
 from __future__ import annotations
@@ -9,21 +10,27 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
 from ..errors import ModelNotFoundError
 from ..models import ModelInfo
+from .fairlock import FairLock, Waiting
 
 
 class ChatModel(Protocol):
-    """What the answering code needs of an LLM."""
+    """What the answering code needs of an LLM.
+
+    ``waiting`` is told the caller's place in line while the model answers others first (see ``FairLock.held``),
+    so that a page can show it; a model with no line of its own here (an LLM server schedules its own) never calls
+    it. Closing the stream stops the reply and lets the next caller have the model.
+    """
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]: ...
+               grammar: str | None = None, waiting: Waiting | None = None) -> Iterator[str]: ...
 
 
 class LlamaCppModel:
@@ -46,7 +53,7 @@ class LlamaCppModel:
         except (ValueError, RuntimeError) as error:
             raise ModelNotFoundError(f"The LLM at {model.path} could not be loaded: {error}") from None
         self.info, self.n_ctx = model, n_ctx
-        self.lock = threading.Lock()
+        self.lock = FairLock()  # one reply at a time, in the order asked
         self._grammars: dict[str, object] = {}
 
     def count_tokens(self, text: str) -> int:
@@ -55,12 +62,14 @@ class LlamaCppModel:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]:
+               grammar: str | None = None, waiting: Waiting | None = None) -> Iterator[str]:
         """Generate a reply to chat ``messages``, yielding text pieces as they come.
 
-        ``grammar`` (GBNF text) constrains the reply to the language it describes.
+        ``grammar`` (GBNF text) constrains the reply to the language it describes. The model is taken at the first
+        piece asked for, after the callers already in line (``waiting`` hears the place); closing the generator
+        gives it back at once, and one that raises from ``waiting`` leaves the line.
         """
-        with self.lock:
+        with self.lock.held(waiting):
             # Every reply read from a clean context: llama.cpp would reuse the cache of the previous prompt's common
             # start, computed in a batch of another shape, and greedy replies then depend on who asked before (the
             # same question got two answers in tests/answer/test_llm_real.py). The cost: the system prompt, ~45 of
@@ -70,10 +79,12 @@ class LlamaCppModel:
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
                 repeat_penalty=1.1, grammar=self._grammar(grammar) if grammar else None,
             )
-            for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
+            # closing(): llama-cpp-python's own generator is finished now, while this caller holds the model
+            with closing(chunks):
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
 
     def _grammar(self, text: str):
         """The compiled grammar for ``text`` (compiled once; answers reuse a few grammars)."""

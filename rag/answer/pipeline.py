@@ -2,7 +2,8 @@
 
 ``AnswerStream`` is what ``Engine.ask`` returns. ``prepare()`` retrieves and selects the evidence (so that a
 UI can show it at once); iterating writes the answer, a checked sentence at a time; once iteration ends,
-``.answer`` holds the finished ``Answer``. The collection and the LLM come from a loader the engine passes in,
+``.answer`` holds the finished ``Answer``; ``waiting``, when set, hears the question's place in line while the
+shared model answers others first. The collection and the LLM come from a loader the engine passes in,
 so that opening them is timed as part of the answer. An LLM server that fails (``LLMServerError``) fails the answer,
 not the evidence: a follow-up it could not rewrite is searched with the question before it, and the error is raised
 where the answer would have begun, after the evidence was selected.
@@ -21,6 +22,7 @@ from ..models import by_repo
 from ..settings import Settings
 from ..text import words
 from . import evidence
+from .fairlock import Waiting
 from .generate import Answer, generate
 from .llm import ChatModel
 from .prompts import rewrite_messages
@@ -45,16 +47,16 @@ class Searchable(Protocol):
     def embed(self, texts: list[str]): ...
 
 
-def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]]) -> str:
+def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]], waiting: Waiting | None = None) -> str:
     """A follow-up question rewritten to stand alone (the question itself when there is no history).
 
     The rewrite is kept only when it is still this question: see ``rewrite_kept``. Otherwise the previous question
-    is prepended to the follow-up, so it keeps its context.
+    is prepended to the follow-up, so it keeps its context. ``waiting`` hears the place in line for the model.
     """
     if not history:
         return question
     fallback = with_previous(question, history)
-    text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0)).strip()
+    text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0, waiting=waiting)).strip()
     text = text.splitlines()[0].strip(' "') if text else ""
     return text if rewrite_kept(text, question, history[-1]) else fallback
 
@@ -99,6 +101,9 @@ class AnswerStream:
         self.answer, self.history = Answer(question=question), history
         self._loaded: tuple | None = None
         self.failed: LLMServerError | None = None  # the LLM server failed the rewrite: the answer is not asked
+        # Told this question's place in line while the shared model answers others first (a follow-up's rewrite,
+        # then its answer): a page sets it to show the wait, and may raise from it to give up the place
+        self.waiting: Waiting | None = None
 
     def prepare(self) -> Answer:
         """Open the collection and the LLM, rewrite a follow-up, retrieve, and select the evidence (once)."""
@@ -110,7 +115,7 @@ class AnswerStream:
         answer.timings["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
         start = time.perf_counter()
         try:
-            answer.standalone = standalone(llm, answer.question, self.history)
+            answer.standalone = standalone(llm, answer.question, self.history, self.waiting)
         except LLMServerError as error:
             answer.standalone, self.failed = with_previous(answer.question, self.history), error
         answer.passages = collection.search(answer.standalone, settings.top_k, settings.mode, settings.hybrid_weight)
@@ -134,7 +139,7 @@ class AnswerStream:
         if self.failed is not None and answer.evidence and not answer.declined:
             raise self.failed  # the server that just failed is not asked again within the same question
         yield from generate(answer, llm, collection.embed, settings.max_tokens, settings.temperature, llm_name,
-                            ask=not answer.declined)
+                            ask=not answer.declined, waiting=self.waiting)
         answer.timings["total_ms"] = round(answer.timings["retrieve_ms"] + answer.timings["evidence_ms"]
                                            + (time.perf_counter() - started) * 1000, 1)
 

@@ -21,6 +21,7 @@ import httpx2
 
 from ..errors import LLMServerError
 from ..settings import SERVER_KINDS, masked
+from .fairlock import Waiting
 
 # What each server says of itself in the ``owned_by`` of its model list (GET /models), read when
 # RAG_LLM_SERVER_KIND=auto: llama.cpp's llama-server "llamacpp", llama-cpp-python's server "me", vLLM "vllm",
@@ -130,11 +131,12 @@ class OpenAIServerModel:
                              + (f" ({', '.join(ids)})" if ids else "") + ": set RAG_LLM_MODEL to the one to ask.")
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               grammar: str | None = None) -> Iterator[str]:
+               grammar: str | None = None, waiting: Waiting | None = None) -> Iterator[str]:
         """Ask the server for a reply to chat ``messages``, yielding text pieces as they come.
 
         Closing the generator (an answer stopped early, a reader gone) closes the connection, which tells the
-        server to stop generating.
+        server to stop generating. ``waiting`` is never called: the server keeps its own queue and does not say
+        where a request stands in it.
         """
         model, kind = self.resolve()
         body = {"model": model, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 
 import streamlit as st
@@ -69,11 +71,16 @@ def chat(engine: Engine, name: str) -> None:
             stream = engine.ask(names, question, history, k=state.top_k, filters=chosen or None,
                                 mode="hybrid" if state.hybrid else "dense", temperature=state.temperature,
                                 max_tokens=state.max_tokens)
+            stream.waiting = place_in_line(st.empty())  # a follow-up's rewrite may wait for the model too
             with st.spinner("Finding the evidence…"):
                 show_evidence({**stream.prepare().to_dict(), **within})
+            stream.waiting = place_in_line(st.empty())  # under the evidence, where the answer will be
             sentences, failed = stream.answer.sentences, {}
             try:
-                st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in stream)
+                # closing(): a rerun (a new question) or a closed tab ends this run at its next write; the answer
+                # stops and the model goes to the next in line now, not whenever the garbage is collected
+                with closing(iter(stream)) as pieces:
+                    st.write_stream(sentence_markdown(piece, sentences[-1] if sentences else None) for piece in pieces)
             except RagError as error:  # the LLM server failed: said here, under the evidence, kept with the turn
                 st.error(escape(str(error)))
                 failed = {"error": str(error)}
@@ -86,6 +93,22 @@ def chat(engine: Engine, name: str) -> None:
     if (slot := state.get("conversations_slot")) is not None:  # the sidebar's place for the list, filled last so
         with slot:  # that it shows a conversation begun on this run
             conversations(engine, name)
+
+
+def place_in_line(slot) -> Callable[[int], None]:
+    """What an answer waiting for the shared model hears its place with: "Waiting for 2 answers ahead…" in
+    ``slot``, written again as the line moves and every second meanwhile, taken away when its turn comes.
+
+    Each write is also how an answer nobody waits for any more leaves the line: Streamlit ends a run at its next
+    write once a new question was typed (a rerun) or the tab was closed (1.67 asks a disconnected session's run to
+    stop), and the exception it raises there takes the answer out of the line (``rag.answer.fairlock``).
+    """
+    def waiting(ahead: int) -> None:
+        if ahead:
+            slot.info(f"Waiting for {ahead} answer{'s' if ahead > 1 else ''} ahead…", icon=":material/hourglass_top:")
+        else:
+            slot.empty()
+    return waiting
 
 
 def replay(messages: list[dict], opener) -> None:

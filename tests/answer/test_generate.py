@@ -295,7 +295,7 @@ def test_to_dict_shape():
 class OnePieceLLM(ScriptedLLM):
     """A model whose stream hands over the whole reply at once (a backend that does not stream token by token)."""
 
-    def stream(self, messages, max_tokens, temperature, grammar=None):
+    def stream(self, messages, max_tokens, temperature, grammar=None, waiting=None):
         yield "".join(super().stream(messages, max_tokens, temperature, grammar))
 
 

@@ -1,7 +1,10 @@
-"""The local LLM with the real bundled GGUF: token counts, deterministic streaming, the smoke test, bad model files."""
+"""The local LLM with the real bundled GGUF: token counts, deterministic streaming, the smoke test, bad model files;
+with llama.cpp faked: answers take turns with the model, and one closed gives it back."""
 
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -87,3 +90,64 @@ def test_a_llama_build_that_crashes_is_refused_with_the_fix(monkeypatch):
     monkeypatch.setattr(llm, "_checked", {})
     with pytest.raises(ModelNotFoundError, match="killed by SIGSEGV.*-mno-amx-int8"):
         llm.LlamaCppModel(resolve_llm("smollm2-135m"), n_ctx=512, n_threads=1)
+
+
+class SlowLlama:
+    """Stands in for llama_cpp.Llama: streams numbered chunks, one per ``next``, and notes when a stream is closed."""
+
+    def __init__(self, **kwargs):
+        self.open, self.closed = 0, 0
+
+    def reset(self):
+        pass
+
+    def create_chat_completion(self, messages, max_tokens, **kwargs):
+        self.open += 1
+        try:
+            for n in range(max_tokens):
+                yield {"choices": [{"delta": {"content": f"{messages[-1]['content']}{n} "}}]}
+        finally:
+            self.open -= 1
+            self.closed += 1
+
+
+@pytest.fixture
+def slow_model(monkeypatch):
+    import llama_cpp
+
+    monkeypatch.setattr(llama_cpp, "Llama", SlowLlama)
+    model = LlamaCppModel(resolve_llm("smollm2-135m"), n_ctx=512, n_threads=1, check=False)
+    model.lock.every = 0.02
+    return model
+
+
+def ask_in_thread(model, text: str, heard: list[int], got: list[str]):
+    def run():
+        got.extend(model.stream([{"role": "user", "content": text}], 3, 0.0, waiting=heard.append))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_an_answer_waiting_for_the_model_hears_its_place_and_runs_when_the_first_is_closed(slow_model):
+    first = slow_model.stream([{"role": "user", "content": "a"}], 100, 0.0)
+    assert next(first) == "a0 "  # the first answer holds the model
+    heard, got = [], []
+    second = ask_in_thread(slow_model, "b", heard, got)
+    deadline = time.monotonic() + 10
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert heard[:1] == [1] and got == []  # told one answer is ahead, and not answered yet
+    first.close()  # the reader of the first answer is gone: the model is freed at once, mid-reply
+    second.join(10)
+    assert got == ["b0 ", "b1 ", "b2 "] and heard[-1] == 0
+    # llama-cpp-python's own stream was closed with it
+    assert slow_model.llama.open == 0 and slow_model.llama.closed == 2 and len(slow_model.lock) == 0
+
+
+def test_a_stream_asked_for_nothing_yet_takes_no_place_in_line(slow_model):
+    unstarted = slow_model.stream([{"role": "user", "content": "a"}], 5, 0.0)
+    assert len(slow_model.lock) == 0
+    unstarted.close()
+    assert list(slow_model.stream([{"role": "user", "content": "b"}], 2, 0.0)) == ["b0 ", "b1 "]

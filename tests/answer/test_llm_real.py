@@ -85,3 +85,40 @@ def test_the_app_runs_the_llm_with_flash_attention(llm):
     from llama_cpp import LLAMA_FLASH_ATTN_TYPE_ENABLED
 
     assert llm.llama.context_params.flash_attn_type == LLAMA_FLASH_ATTN_TYPE_ENABLED
+
+
+def test_a_second_answer_hears_its_place_in_line_then_gets_its_own_reply(llm):
+    alone = ["".join(llm.stream(chat, TOKENS, 0.0)) for chat in CHATS]
+    first_started, heard, replies, errors = threading.Event(), [], {}, []
+
+    def first() -> None:
+        try:
+            pieces = []
+            for piece in llm.stream(CHATS[0], TOKENS, 0.0):
+                if not pieces:
+                    first_started.set()
+                    # Hold the model until the second answer stands in line behind this one
+                    deadline = time.monotonic() + 60
+                    while len(llm.lock) < 2 and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                pieces.append(piece)
+            replies[0] = "".join(pieces)
+        except Exception as error:  # noqa: BLE001 - any failure is what this test looks for
+            errors.append(repr(error))
+
+    def second() -> None:
+        try:
+            first_started.wait(60)
+            replies[1] = "".join(llm.stream(CHATS[1], TOKENS, 0.0, waiting=heard.append))
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+    # The second was told one answer was ahead of it, then that its turn had come, and got its own reply
+    assert heard[0] == 1 and heard[-1] == 0 and set(heard) == {0, 1}, heard
+    assert [replies[0], replies[1]] == alone and len(llm.lock) == 0

@@ -5,7 +5,7 @@ import pytest
 from rag.answer.pipeline import standalone
 from rag.engine import Engine
 from rag.settings import Settings
-from tests.fakes import ScriptedLLM
+from tests.fakes import ScriptedLLM, evidence_stream
 
 HISTORY = [("What is heparin used for?", "Heparin prevents deep venous thrombosis [1].")]
 
@@ -86,3 +86,40 @@ def test_a_rewrite_that_names_the_devices_and_keeps_the_question_is_used():
     question = "How often did they cause complications?"
     reply = "How often did mechanical compression devices cause complications?"
     assert standalone(ScriptedLLM(reply), question, DVT) == reply
+
+
+class LinedLLM(ScriptedLLM):
+    """A model with others ahead in its line at every call: tells ``waiting`` one is ahead, then its turn."""
+
+    def stream(self, messages, max_tokens, temperature, grammar=None, waiting=None):
+        if waiting is not None:
+            waiting(1)
+            waiting(0)
+        yield from super().stream(messages, max_tokens, temperature, grammar)
+
+
+def test_a_follow_up_hears_its_place_in_line_for_its_rewrite_and_for_its_answer():
+    llm = LinedLLM("What does heparin prevent in trauma patients?", "Heparin prevents deep venous thrombosis [1].")
+    stream = evidence_stream(llm, [("What is heparin?", "An anticoagulant [1].")])
+    heard = []
+    stream.waiting = lambda ahead: heard.append((len(llm.calls), ahead))
+    answer = stream.prepare()
+    assert heard == [(0, 1), (0, 0)] and answer.evidence  # the rewrite waited, then the evidence was chosen
+    assert stream.run().answer == "Heparin prevents deep venous thrombosis [1]."
+    assert heard[2:] == [(1, 1), (1, 0)]  # then the answer waited its turn
+
+
+def test_an_answer_given_up_while_waiting_keeps_its_evidence_and_asks_nothing():
+    class Gone(BaseException):
+        pass
+
+    def gone(ahead):
+        raise Gone
+
+    llm = LinedLLM("Heparin prevents deep venous thrombosis [1].")
+    stream = evidence_stream(llm)
+    stream.waiting = gone
+    assert stream.prepare().evidence
+    with pytest.raises(Gone):
+        stream.run()
+    assert llm.streaming == 0 and not stream.answer.answer

@@ -12,15 +12,13 @@ import pytest
 from rag.answer import server as server_module
 from rag.answer.evidence import Evidence
 from rag.answer.generate import Answer
-from rag.answer.pipeline import AnswerStream
 from rag.answer.server import OpenAIServerModel, grammar_fields
 from rag.cli import main
-from rag.documents import Chunk, Hit
 from rag.engine import Engine
 from rag.errors import ConfigError, LLMServerError
 from rag.models.catalogue import answering, by_server_name
 from rag.settings import Settings
-from tests.fakes import HashEmbed
+from tests.fakes import evidence_stream
 from tests.llm_server import FakeLLMServer
 
 CHAT = [{"role": "user", "content": "What does heparin prevent?"}]
@@ -235,29 +233,6 @@ def test_stopping_a_reply_closes_the_connection_and_the_server_stops(fake):
     stream.close()
     assert fake.client_gone.wait(5), "the server went on writing to a reader that had gone"
     assert fake.sent < 20
-
-
-def evidence_stream(llm, history=()) -> AnswerStream:
-    """An answer from one evidence sentence about heparin, asked of ``llm``."""
-    embed = HashEmbed()
-    text = "Heparin prevents deep venous thrombosis in trauma patients."
-    hit = Hit(Chunk(id="d-0000", document="heparin.pdf", text=text, page=1), 0.9)
-
-    class Collection:
-        name, manifest, parts = "c", {"documents": {}}, []
-        model = type("Model", (), {"name": "hash"})()
-
-        def search(self, query, k, mode, weight):
-            return [hit]
-
-        def embed(self, texts):
-            return embed(texts)
-
-    collection = Collection()
-    collection.parts = [collection]
-    stream = AnswerStream(lambda: (collection, llm, "fake-model"), "What does heparin prevent?", list(history),
-                          Settings.from_env(min_similarity="0"))
-    return stream
 
 
 def test_an_answer_through_the_server_is_checked_against_the_evidence(fake):

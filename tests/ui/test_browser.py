@@ -6,7 +6,8 @@ the new collection and the sample collection together and opens and downloads a 
 screenshot of every screen it visits in tests/artifacts/screens/ (the CI artifact: first page, answer with
 sources, cited page, documents, an answer from two collections and its cited page, filters, Models panel), the
 cited page image in
-tests/artifacts/cited_page.png and the timings in tests/artifacts/browser.json.
+tests/artifacts/cited_page.png and the timings in tests/artifacts/browser.json. Two more pages ask at once: the one
+whose answer waits for the other's shows its place in line.
 """
 
 import json
@@ -162,6 +163,52 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
          "first_evidence_s": round(evidence_s, 2),
          "first_answer_text_s": round(first_token_s, 2),
          "full_answer_with_sources_s": round(answered_s, 2)}, indent=1))
+
+
+def test_two_pages_asking_at_once_take_turns_and_the_second_shows_its_place(server):
+    """The one in-process LLM answers one page at a time: the page whose answer waits shows its evidence and its
+    place in line, then its answer. Saves tests/artifacts/screens/09-waiting-in-line.png."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    questions = ["Which prophylactic methods are used to prevent deep venous thrombosis in trauma patients?",
+                 "What are the complications of inferior vena cava filters?"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pages = [browser.new_page(viewport={"width": 1400, "height": 1000}) for _ in questions]
+        try:
+            for page in pages:
+                page.goto(url)
+            for page in pages:
+                expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=300_000)
+                expect(page.get_by_text("Loading the")).to_have_count(0, timeout=300_000)
+            for page, question in zip(pages, questions, strict=True):
+                page.get_by_test_id("stChatInputTextArea").fill(question)
+                page.get_by_test_id("stChatInputTextArea").press("Enter")
+            # Evidence takes about a second and an answer several: one page's answer waits for the other's
+            waiting = [page.get_by_text("Waiting for 1 answer ahead…") for page in pages]
+            deadline = time.monotonic() + 120
+            while not any(w.count() for w in waiting) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            second = next((n for n, w in enumerate(waiting) if w.count()), None)
+            assert second is not None, "neither page showed its place in line"
+            assistant = pages[second].get_by_test_id("stChatMessage").nth(1)
+            expect(assistant.get_by_text("Evidence", exact=True)).to_be_visible()  # shown while it waits
+            pages[second].wait_for_timeout(500)  # the chat scrolls down to the new line: let it finish
+            pages[second].screenshot(path=str(SCREENS / "09-waiting-in-line.png"))
+            # Its turn comes: the place goes away, and the answer and its sources follow
+            expect(waiting[second]).to_have_count(0, timeout=300_000)
+            for page in pages:
+                expect(page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stExpander").first).to_contain_text(
+                    " · score ", timeout=300_000)
+                idle(page)
+        except Exception:
+            for n, page in enumerate(pages):
+                if not page.is_closed():
+                    page.screenshot(path=str(SCREENS / f"failure-queue-{n}.png"))
+            raise
+        browser.close()
 
 
 def open_page(source, expect):
