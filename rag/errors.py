@@ -32,3 +32,7 @@ class CollectionError(RagError):
 
 class ClusterError(RagError):
     """Ray is missing, could not be started or reached, or the work sent to it failed (nothing was changed)."""
+
+
+class Cancelled(RagError):
+    """A job was cancelled by its user; it stopped before committing anything."""

@@ -22,15 +22,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, log: Path):
-    """Yield (url, process) once the server answers its health check; its stderr goes to ``log``."""
+def serve(data_dir: Path, log: Path, root: Path = ROOT):
+    """Yield (url, process) once the server answers its health check; its stderr goes to ``log``. ``root``: the
+    checkout whose app is served (another one's, to compare its code with this one's)."""
     port = free_port()
     env = {**os.environ, "RAG_DATA_DIR": str(data_dir)}
     with open(log, "w") as errors:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):
