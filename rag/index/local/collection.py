@@ -86,11 +86,14 @@ class Collection(CollectionBase):
         """
         with self.write_lock, self.locked():
             self.refresh()
+            staging = self.folder / f"index-{self.manifest['version'] + 1:06d}.tmp"
             copy = open_index(self.backend, self.model, self.models, stage_copy(self.folder, self.manifest))
             try:
                 yield copy
             finally:  # committed or not, the copy is done with: searches use the saved version (``commit``)
                 copy.close()
+                # A write given up (a cancelled job, a failure) leaves no copy behind; a commit renamed it already
+                shutil.rmtree(staging, ignore_errors=True)
 
     def locked(self, wait: bool = True):
         """Hold the collection's file lock (see ``file_lock``)."""
