@@ -73,7 +73,7 @@ def browser_run(root: Path, n: int, files: list[Path], ask: bool, shots: Path | 
     work = Path(tempfile.mkdtemp(prefix="rag-bench-upload-"))
     result: dict = {"code": label, "files": n, "question_after_s": 4 if ask else None}
     try:
-        with serve(work / "data", work / "server.log", root) as (url, _), sync_playwright() as p:
+        with serve(work / "data", work / "server.log", root=root) as (url, _), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             sidebar = page.get_by_test_id("stSidebar")
