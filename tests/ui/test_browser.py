@@ -120,6 +120,10 @@ def test_upload_ask_and_check_the_source_in_a_browser(server):
             expect(page.get_by_test_id("stChatMessage")).to_have_count(0, timeout=30_000)
             idle(page)
             also = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Also ask")
+            # The upload's report (in the sidebar's jobs) makes the sidebar longer: opening the documents above
+            # scrolled it, and a click that must scroll first closes the menu it opens (seen every time)
+            also.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
             also.locator("input").click()
             page.get_by_role("option", name="Sample papers").click()
             page.keyboard.press("Escape")
