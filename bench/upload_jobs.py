@@ -84,6 +84,20 @@ def sidebar_lines(sidebar) -> list[str]:
     return [line.strip() for line in text.splitlines() if keep.search(line)][:12]
 
 
+def open_app(p, url: str):
+    """Chromium on the app at ``url``, once the sample collection and the models are loaded: (browser, page,
+    sidebar)."""
+    from playwright.sync_api import expect
+
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    expect(page.get_by_label("New collection")).to_be_editable(timeout=300_000)
+    expect(page.get_by_text("Preparing the sample collection")).to_have_count(0, timeout=600_000)
+    expect(page.get_by_text("Loading the")).to_have_count(0, timeout=600_000)
+    return browser, page, page.get_by_test_id("stSidebar")
+
+
 def browser_run(root: Path, n: int, files: list[Path], ask: bool, shots: Path | None, label: str) -> dict:
     """One upload in a real browser against the app of ``root``; ``ask``: a question 4 s after the click."""
     from playwright.sync_api import expect, sync_playwright
@@ -92,13 +106,7 @@ def browser_run(root: Path, n: int, files: list[Path], ask: bool, shots: Path | 
     result: dict = {"code": label, "files": n, "question_after_s": 4 if ask else None}
     try:
         with serve(work / "data", work / "server.log", root=root) as (url, _), sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            sidebar = page.get_by_test_id("stSidebar")
-            page.goto(url)
-            expect(page.get_by_label("New collection")).to_be_editable(timeout=300_000)
-            expect(page.get_by_text("Preparing the sample collection")).to_have_count(0, timeout=600_000)
-            expect(page.get_by_text("Loading the")).to_have_count(0, timeout=600_000)
+            browser, page, sidebar = open_app(p, url)
             page.get_by_label("New collection").fill("Probe")
             page.get_by_role("button", name="Create").click()
             expect(page.get_by_role("heading", name="Probe")).to_be_visible(timeout=60_000)
@@ -156,13 +164,7 @@ def browser_alone(root: Path, files: list[Path], repeats: int, label: str) -> li
     extra = make_files(work / "warm-up", len(files) + 10)[len(files):]
     try:
         with serve(work / "data", work / "server.log", root=root) as (url, _), sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            sidebar = page.get_by_test_id("stSidebar")
-            page.goto(url)
-            expect(page.get_by_label("New collection")).to_be_editable(timeout=300_000)
-            expect(page.get_by_text("Preparing the sample collection")).to_have_count(0, timeout=600_000)
-            expect(page.get_by_text("Loading the")).to_have_count(0, timeout=600_000)
+            browser, page, sidebar = open_app(p, url)
             uploaded = []
             page.on("response", lambda r: uploaded.append(1) if sent(r) else None)
             for run, batch in enumerate([extra] + [copies(files, work / f"run-{r}", r) for r in range(repeats)]):
