@@ -59,9 +59,10 @@ class Settings:
                 "llama-cpp-python's server too), vllm (`structured_outputs`), ollama or openai (no grammar: the "
                 "reply is parsed and checked after generation); auto = what the server's `GET /models` says of "
                 "itself (`owned_by`)"})
-    llm_timeout: float = field(default=120.0, metadata={"env": "RAG_LLM_TIMEOUT",
+    llm_timeout: float = field(default=30.0, metadata={"env": "RAG_LLM_TIMEOUT",
         "help": "Seconds the server of RAG_LLM_URL may go without sending anything (the first words of an answer "
-                "included) before the answer is given up with an error"})
+                "included) before the app checks that it is still up (GET /models, 10 s): a server that answers is "
+                "busy with other questions and the wait goes on; one that does not fails the answer with an error"})
     n_gpu_layers: int = field(default=-1, metadata={"env": "RAG_N_GPU_LAYERS",
         "help": "LLM layers run on the GPU when llama-cpp-python was built with GPU support (scripts/install.sh "
                 "with LLAMA_BACKEND=cuda or metal): -1 = all, 0 = none; a CPU-only build ignores it"})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import http.server
 import json
+import select
+import socket
 import threading
 import time
 
@@ -20,11 +22,14 @@ class FakeLLMServer:
         self.reply = ["Heparin ", "prevents ", "deep venous ", "thrombosis ", "[1]."]  # streamed a piece per event
         self.status: list[int] = []  # each request takes the next, and is answered with it instead
         self.delay = 0.0  # seconds before each piece
+        self.queued = 0.0  # seconds a question waits, without a word, before its answer starts (all slots busy)
+        self.hung = False  # answer nothing at all, not even GET /v1/models, until the test ends
         self.hang_up_after: int | None = None  # pieces sent before the server drops the connection
         self.done = True  # end the stream with data: [DONE]
         self.requests: list[dict] = []  # method, path, body, headers
         self.sent = 0  # pieces written in the last stream
         self.client_gone = threading.Event()  # a client closed a stream before its end
+        self.stopped = threading.Event()  # the test has ended: a hung handler returns
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -35,6 +40,7 @@ class FakeLLMServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -69,6 +75,9 @@ class FakeLLMServer:
 
             def do_GET(self):  # noqa: N802 - the handler's method name
                 fake.requests.append({"method": "GET", "path": self.path, "body": None, "headers": dict(self.headers)})
+                if fake.hung:
+                    fake.stopped.wait()
+                    return
                 if self._refused():
                     return
                 if self.path != "/v1/models":
@@ -83,6 +92,12 @@ class FakeLLMServer:
                     return
                 if self.path != "/v1/chat/completions":
                     return self._send(404, b'{"detail": "Not Found"}')
+                if fake.hung:
+                    fake.stopped.wait()
+                    return
+                if fake.queued and self._left_while_queued():
+                    fake.client_gone.set()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
@@ -105,6 +120,16 @@ class FakeLLMServer:
                 except (BrokenPipeError, ConnectionResetError):
                     fake.client_gone.set()
                     self.close_connection = True
+
+            def _left_while_queued(self) -> bool:
+                """Wait ``fake.queued`` seconds as a server's queue would, noticing a client that hangs up meanwhile
+                (as llama-server polls its connection each second)."""
+                end = time.monotonic() + fake.queued
+                while time.monotonic() < end:
+                    readable = select.select([self.connection], [], [], 0.05)[0]
+                    if readable and not self.connection.recv(1, socket.MSG_PEEK):  # b"": the client hung up
+                        return True
+                return False
 
             def _event(self, chunk: dict) -> None:
                 self._chunk(f"data: {json.dumps({'object': 'chat.completion.chunk', **chunk})}\n\n".encode())

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 Waiting = Callable[[int], None]  # told the number ahead (the holder included) while waiting, then 0 at its turn
+BUSY = -1  # what ``Waiting`` is told when the number ahead is not known (an LLM server's own queue)
 
 
 class FairLock:

@@ -12,6 +12,8 @@ key. This module does not start, stop or choose a server, and counts no tokens.
 from __future__ import annotations
 
 import json
+import queue
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ import httpx2
 
 from ..errors import LLMServerError
 from ..settings import SERVER_KINDS, masked
-from .fairlock import Waiting
+from .fairlock import BUSY, Waiting
 
 # What each server says of itself in the ``owned_by`` of its model list (GET /models), read when
 # RAG_LLM_SERVER_KIND=auto: llama.cpp's llama-server "llamacpp", llama-cpp-python's server "me", vLLM "vllm",
@@ -31,6 +33,10 @@ CONNECT_TIMEOUT = 10.0  # seconds to open a connection: a server that is up acce
 BACKOFF = 0.5  # seconds before the one retry of a call that can be repeated
 FAILED_FOR = 5.0  # seconds a server just found unusable is not asked again (one question, one wait, one error)
 KEY_VARIABLE = "RAG_LLM_API_KEY"
+TICK = 1.0  # seconds between two looks at a reply that is late: how soon a page that has gone stops its wait
+BUSY_AFTER = 5.0  # seconds without the first words after which the reader is told the server is busy
+CHECK_TIMEOUT = 10.0  # seconds a silent server has to list its models before it is taken for gone
+QUEUED_FOR = 30 * 60.0  # seconds a question may wait on a server that is up: beyond any queue of a working server
 
 
 def grammar_fields(kind: str, grammar: str | None) -> dict:
@@ -56,7 +62,7 @@ class OpenAIServerModel:
     http://127.0.0.1:8080/v1). ``model`` empty: the server's only model; ``kind`` "auto": read from the server."""
 
     def __init__(self, url: str, *, model: str = "", api_key: str = "", kind: str = "auto",
-                 read_timeout: float = 120.0, transport: httpx2.BaseTransport | None = None):
+                 read_timeout: float = 30.0):
         if kind not in SERVER_KINDS:
             raise ValueError(f"kind must be one of {SERVER_KINDS}")
         self.url, self.where = url.rstrip("/"), masked(url.rstrip("/"))
@@ -65,10 +71,13 @@ class OpenAIServerModel:
         self._resolved, self._failure = False, (0.0, None)
         self.listed: list[dict] = []  # the server's models, as it listed them at the first question
         self._lock = threading.Lock()
-        # One client, its connections reused by every question (it is safe to share between threads)
+        # One client for every question (it is safe to share between threads). Each request opens its own
+        # connection, kept by nobody afterwards, so that a question can be taken back by shutting its socket, even
+        # while the server holds it in its queue without a word (``_Reply.stop``); on loopback or a LAN a connection
+        # costs a millisecond, against seconds for an answer.
         self.client = httpx2.Client(headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
                                     timeout=httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
-                                    transport=transport)
+                                    limits=httpx2.Limits(max_keepalive_connections=0))
 
     @property
     def name(self) -> str:
@@ -134,25 +143,84 @@ class OpenAIServerModel:
                grammar: str | None = None, waiting: Waiting | None = None) -> Iterator[str]:
         """Ask the server for a reply to chat ``messages``, yielding text pieces as they come.
 
+        A server with every slot busy holds a question in its own queue and sends nothing until a slot frees, which
+        can take minutes when many people ask at once. So silence alone does not end a wait: after
+        ``read_timeout`` seconds without a word the server is asked for its model list, and only a server that
+        does not answer that either (down, hung, unreachable) fails the answer; one that answers is busy, and the
+        wait goes on. The reply is read on a thread of its own so that the question can be put while waiting.
+
         Closing the generator (an answer stopped early, a reader gone) closes the connection, which tells the
-        server to stop generating. ``waiting`` is never called: the server keeps its own queue and does not say
-        where a request stands in it.
+        server to stop generating, or to drop the question from its queue. The server does not say where a
+        question stands in its queue: ``waiting`` is told ``BUSY`` every ``TICK`` seconds once the first words are
+        ``BUSY_AFTER`` seconds late, and 0 when they come.
         """
         model, kind = self.resolve()
         body = {"model": model, "messages": messages, "max_tokens": max_tokens, "temperature": temperature,
                 "stream": True, **SAMPLING.get(kind, {}), **grammar_fields(kind, grammar)}
-        with closing(self._send("POST", "/chat/completions", body, idempotent=False)) as response:
-            try:
-                if response.headers.get("content-type", "").startswith("application/json"):
-                    yield from self._whole(response)  # a server that does not stream answers in one piece
+        reply = _Reply()
+        threading.Thread(target=self._read, args=(body, reply), daemon=True, name="llm-server-reply").start()
+        asked = quiet_since = time.monotonic()
+        shown = False  # whether ``waiting`` was told the server is busy
+        try:
+            while True:
+                try:
+                    what, value = reply.pieces.get(timeout=min(TICK, self.read_timeout))
+                except queue.Empty:
+                    now = time.monotonic()
+                    if now - quiet_since >= self.read_timeout:
+                        self._still_up()  # raises if the server does not answer; else it is busy: wait on
+                        quiet_since = time.monotonic()
+                    if waiting is not None and (shown or now - asked >= BUSY_AFTER):
+                        waiting(BUSY)  # and every TICK, which is where a page that has gone ends the wait
+                        shown = True
+                    continue
+                if shown:
+                    waiting(0)
+                    shown = False
+                quiet_since = time.monotonic()
+                if what == "piece":
+                    yield value
+                elif what == "error":
+                    raise value
                 else:
-                    yield from self._events(response.iter_lines())
-            except httpx2.TimeoutException:
-                raise LLMServerError(f"The LLM server at {self.where} sent nothing for {self.read_timeout:g} s, "
-                                     "so the answer was given up (RAG_LLM_TIMEOUT).") from None
-            except httpx2.TransportError as error:
-                raise LLMServerError(f"The LLM server at {self.where} broke off the answer "
-                                     f"({self._reason(error)}).") from None
+                    return
+        finally:
+            reply.stop()
+
+    def _read(self, body: dict, reply: _Reply) -> None:
+        """Send the question and put each piece of the reply, then its end or its failure, on ``reply.pieces``;
+        run on a thread of its own. A reader that has gone (``reply.gone``) ends it at the next piece."""
+        last: tuple[str, object] = ("end", None)
+        try:
+            with closing(self._send("POST", "/chat/completions", body, idempotent=False, timeout=QUEUED_FOR,
+                                    trace=reply.trace)) as response:
+                pieces = (self._whole(response) if response.headers.get("content-type", "").startswith(
+                    "application/json") else self._events(response.iter_lines()))  # not streamed: one piece
+                for piece in pieces:
+                    if reply.gone.is_set():
+                        return
+                    reply.pieces.put(("piece", piece))
+        except LLMServerError as error:
+            last = ("error", error)
+        except httpx2.TimeoutException:
+            last = ("error", LLMServerError(f"The LLM server at {self.where} sent nothing for {QUEUED_FOR:g} s in "
+                                            "the middle of an answer, so the answer was given up."))
+        except httpx2.TransportError as error:
+            last = ("error", LLMServerError(f"The LLM server at {self.where} broke off the answer "
+                                            f"({self._reason(error)})."))
+        finally:
+            reply.pieces.put(last)
+
+    def _still_up(self) -> None:
+        """Check that a server that has sent nothing for ``read_timeout`` seconds is still there: any answer to
+        GET /models within ``CHECK_TIMEOUT`` seconds will do (a server answering, even with an error, is up and
+        busy). One that gives none fails the answer, in one line."""
+        try:
+            self.client.get(self.url + "/models", timeout=httpx2.Timeout(CHECK_TIMEOUT, connect=CONNECT_TIMEOUT))
+        except httpx2.TransportError as error:
+            raise LLMServerError(f"The LLM server at {self.where} sent nothing for {self.read_timeout:g} s and did "
+                                 f"not answer a check ({self._reason(error)}), so the answer was given up "
+                                 "(RAG_LLM_TIMEOUT).") from None
 
     def _events(self, lines: Iterator[str]) -> Iterator[str]:
         """The text of each chunk of an OpenAI-style event stream, to its ``[DONE]``."""
@@ -192,14 +260,16 @@ class OpenAIServerModel:
         if text:
             yield text
 
-    def _send(self, method: str, path: str, body: dict | None = None, *, idempotent: bool) -> httpx2.Response:
+    def _send(self, method: str, path: str, body: dict | None = None, *, idempotent: bool,
+              timeout: float | None = None, trace=None) -> httpx2.Response:
         """Send a request and return the response once its headers are in (the body is read by the caller); a
         refusal is raised as one line. A connection that could not be opened, or was dropped before any answer
         (a connection the server had closed while it idled), is tried once more after a pause: nothing was
         generated yet. A call that can be repeated (listing the models) is also tried again after a 5xx, which a
         server still loading its model answers."""
         for attempt in (1, 2):
-            request = self.client.build_request(method, self.url + path, json=body)
+            request = self.client.build_request(method, self.url + path, json=body, timeout=httpx2.Timeout(
+                timeout or self.read_timeout, connect=CONNECT_TIMEOUT), extensions={"trace": trace} if trace else None)
             try:
                 response = self.client.send(request, stream=True)
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.RemoteProtocolError) as error:
@@ -208,8 +278,8 @@ class OpenAIServerModel:
                     continue
                 raise self._unreachable(error) from None
             except httpx2.TimeoutException:
-                raise LLMServerError(f"The LLM server at {self.where} sent nothing for {self.read_timeout:g} s, "
-                                     "so the question was given up (RAG_LLM_TIMEOUT).") from None
+                raise LLMServerError(f"The LLM server at {self.where} sent nothing for {timeout or self.read_timeout:g}"
+                                     " s, so the question was given up.") from None
             except httpx2.TransportError as error:
                 raise self._unreachable(error) from None
             if response.status_code >= 500 and idempotent and attempt == 1:
@@ -260,6 +330,34 @@ class OpenAIServerModel:
 
     def close(self) -> None:
         self.client.close()
+
+
+class _Reply:
+    """A reply read on its own thread: the pieces (("piece", text), then ("end", None) or ("error", error)), whether
+    its reader has gone, and the connection it came on (told by the HTTP client's trace as it opens one)."""
+
+    OPENED = ("connect_tcp.complete", "start_tls.complete", "connect_unix_socket.complete")
+
+    def __init__(self):
+        self.pieces: queue.Queue = queue.Queue()
+        self.gone = threading.Event()
+        self.connection = None  # the network stream of the request's connection, once open
+
+    def trace(self, event: str, info: dict) -> None:
+        if event.endswith(self.OPENED):
+            self.connection = info["return_value"]
+
+    def stop(self) -> None:
+        """The reader has gone: the reading thread stops at its next piece, and the connection is shut now, which
+        tells the server to stop generating or, for a question still in its queue, to drop it (llama-server looks
+        at each waiting connection every second)."""
+        self.gone.set()
+        sock = self.connection.get_extra_info("socket") if self.connection is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already: the reply had ended
 
 
 def message(body) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 import streamlit as st
 
 from ..answer.bibliography import bibtex, cited_works, ris
+from ..answer.fairlock import BUSY
 from ..answer.present import (
     answer_markdown,
     answer_note,
@@ -104,7 +105,9 @@ def place_in_line(slot) -> Callable[[int], None]:
     stop), and the exception it raises there takes the answer out of the line (``rag.answer.fairlock``).
     """
     def waiting(ahead: int) -> None:
-        if ahead:
+        if ahead == BUSY:
+            slot.info("Waiting for the LLM server: it is busy with other answers…", icon=":material/hourglass_top:")
+        elif ahead:
             slot.info(f"Waiting for {ahead} answer{'s' if ahead > 1 else ''} ahead…", icon=":material/hourglass_top:")
         else:
             slot.empty()

@@ -133,3 +133,32 @@ def test_no_wait_no_report():
     with lock.held(heard.append):
         assert len(lock) == 1
     assert heard == []
+
+
+class Slot:
+    """What ``place_in_line`` writes to: the last thing shown, or None once emptied."""
+
+    def __init__(self):
+        self.shown: str | None = None
+
+    def info(self, text: str, icon: str = "") -> None:
+        self.shown = text
+
+    def empty(self) -> None:
+        self.shown = None
+
+
+def test_the_place_in_line_says_how_many_are_ahead_or_that_the_llm_server_is_busy():
+    from rag.answer.fairlock import BUSY
+    from rag.ui.chat import place_in_line
+
+    slot = Slot()
+    waiting = place_in_line(slot)
+    waiting(2)
+    assert slot.shown == "Waiting for 2 answers ahead…"
+    waiting(1)
+    assert slot.shown == "Waiting for 1 answer ahead…"
+    waiting(BUSY)
+    assert slot.shown == "Waiting for the LLM server: it is busy with other answers…"
+    waiting(0)
+    assert slot.shown is None

@@ -11,6 +11,7 @@ import pytest
 
 from rag.answer import server as server_module
 from rag.answer.evidence import Evidence
+from rag.answer.fairlock import BUSY
 from rag.answer.generate import Answer
 from rag.answer.server import OpenAIServerModel, grammar_fields
 from rag.cli import main
@@ -44,6 +45,10 @@ def free_port() -> int:
 
 def ask(llm, grammar=None) -> str:
     return "".join(llm.stream(CHAT, 64, 0.0, grammar=grammar))
+
+
+def ask_waiting(llm, waiting) -> str:
+    return "".join(llm.stream(CHAT, 64, 0.0, waiting=waiting))
 
 
 def test_a_reply_streams_piece_by_piece_from_the_only_model(fake):
@@ -208,12 +213,50 @@ def test_a_server_restarted_between_two_questions_answers_the_second():
         assert [r["method"] for r in second.requests] == ["POST"]
 
 
-def test_a_server_that_goes_quiet_is_given_up_after_the_timeout(fake):
-    fake.delay = 2.0
+def test_a_question_queued_past_the_timeout_waits_while_the_server_answers_its_check(fake):
+    fake.queued = 1.2  # every slot busy: the server says nothing for four timeouts, but lists its models
+    told = []
+    llm = OpenAIServerModel(fake.url, read_timeout=0.3)
+    assert "".join(llm.stream(CHAT, 64, 0.0, waiting=told.append)) == "".join(fake.reply)
+    checks = [r for r in fake.requests if r["method"] == "GET"][1:]  # after the listing made at the first question
+    assert len(checks) >= 2, "the silent server was not checked while the question waited"
+    assert told == [], "a wait shorter than BUSY_AFTER was shown to the reader"
+
+
+def test_a_long_wait_tells_the_reader_the_server_is_busy_every_tick(fake, monkeypatch):
+    monkeypatch.setattr(server_module, "BUSY_AFTER", 0.2)
+    monkeypatch.setattr(server_module, "TICK", 0.1)
+    fake.queued = 1.0
+    told = []
+    assert ask_waiting(OpenAIServerModel(fake.url), told.append) == "".join(fake.reply)
+    assert told[-1] == 0 and told[:-1] == [BUSY] * (len(told) - 1) and len(told) >= 5
+
+
+def test_a_reader_gone_during_the_wait_takes_the_question_out_of_the_servers_queue(fake, monkeypatch):
+    monkeypatch.setattr(server_module, "BUSY_AFTER", 0.0)
+    monkeypatch.setattr(server_module, "TICK", 0.1)
+    fake.queued = 30.0
+
+    def gone(ahead):  # what Streamlit's write raises in a run whose tab was closed
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ask_waiting(OpenAIServerModel(fake.url), gone)
+    assert fake.client_gone.wait(5), "the question stayed in the server's queue after its reader had gone"
+
+
+def test_a_server_that_goes_quiet_and_fails_its_check_is_given_up(fake, monkeypatch):
+    monkeypatch.setattr(server_module, "CHECK_TIMEOUT", 0.3)
+    llm = OpenAIServerModel(fake.url, read_timeout=0.3)
+    llm.resolve()  # listed while the server was well
+    fake.hung = True
+    started = time.monotonic()
     with pytest.raises(LLMServerError) as error:
-        ask(OpenAIServerModel(fake.url, read_timeout=0.3))
-    assert str(error.value) == (f"The LLM server at {fake.url} sent nothing for 0.3 s, so the answer was given up "
-                                "(RAG_LLM_TIMEOUT).")
+        ask(llm)
+    assert time.monotonic() - started < 3
+    assert str(error.value).startswith(f"The LLM server at {fake.url} sent nothing for 0.3 s and did not answer a "
+                                       "check (")
+    assert str(error.value).endswith("), so the answer was given up (RAG_LLM_TIMEOUT).")
 
 
 def test_a_server_dying_mid_stream_is_one_line_after_what_it_sent(fake):

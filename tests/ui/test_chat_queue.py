@@ -61,3 +61,4 @@ def test_a_question_stopped_while_it_waits_for_the_model_leaves_the_line(monkeyp
     assert not at.exception
     answer = at.session_state.chats["Sample papers"][-1]["answer"]
     assert answer["citations"] and len(model.lock) == 0
+
