@@ -26,10 +26,11 @@ def main() -> None:
     ap.add_argument("--work", type=Path, required=True, help="folder for each part's rows and figures")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--llm", default="", help="RAG_LLM for the run (default: the app's default answerer)")
+    ap.add_argument("--data", type=Path, help="RAG_DATA_DIR for the run (default: WORK/data); the model pulled there")
     args = ap.parse_args()
     total = len(read_pubmedqa(args.pubmedqa))
     args.work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "RAG_DATA_DIR": str(args.work / "data"), **({"RAG_LLM": args.llm} if args.llm else {})}
+    env = {**os.environ, "RAG_DATA_DIR": str(args.data or args.work / "data"), **({"RAG_LLM": args.llm} if args.llm else {})}
     rows, parts = [], []
     for skip in range(0, total, args.part):
         path = args.work / f"rows_{skip:04d}.json"

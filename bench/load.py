@@ -6,7 +6,8 @@ Streamlit session) asks 3 questions per page, all pages at once, and ``rag inges
 abstracts, ten to a file) to the collection they ask. Records each answer's time from Enter to its first answer
 sentence and to its sources shown (the answer finished), answers per minute, whether the ingest was running
 meanwhile, every error the pages showed, whether the ingest completed, the servers' peak memory and the machine's
-load average before the run (the machine may be shared: a load above its cores slows every figure).
+load average before the run (the machine may be shared: a load above its cores slows every figure), and how
+far below the answers' CPU priority the ingest ran (RAG_BACKGROUND_NICE).
 
 The app answers with its own LLM, or through ``--llm-url`` (any OpenAI-compatible server), or through a llama.cpp
 ``llama-server`` with ``--llm-server-slots N`` parallel slots that this script starts with scripts/llm_server.sh
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from common import ROOT, SHARED, write
 
+from rag.settings import Settings
 from tests.ui.server import free_port, serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -256,6 +258,7 @@ def main() -> None:
         "llm": (f"llama-server, {args.llm_server_slots} parallel slots, continuous batching" if args.llm_server_slots
                 else f"server at {llm_url}" if llm_url else "the app's own LLM (in-process llama-cpp-python)"),
         "load_average_before": load_before, "cpus": os.cpu_count(),
+        "background_nice": Settings.from_env().background_nice,  # how far below answers the ingest ran
         "pages": args.pages, "questions_per_page": args.questions,
         "answered": len(times), "asked": args.pages * args.questions,
         "answered_during_ingest": sum(a["during_ingest"] for a in answers),

@@ -7,6 +7,9 @@ slower than fp32. So "auto" picks bf16 only where the flags say the CPU has it.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -39,3 +42,21 @@ def embedding_precision(setting: str = "auto", flags: frozenset[str] | None = No
     if setting != "auto":
         return setting
     return "bf16" if set(NATIVE_BF16) & (cpu_flags() if flags is None else flags) else "fp32"
+
+
+def yield_cpu(steps: int, every_thread: bool = False) -> None:
+    """Lower the CPU priority of the calling thread by ``steps`` nice steps (up to 19), and so of every thread it
+    starts from now on (Linux keeps a priority per thread, and a new thread inherits its starter's): background
+    work such as an ingest then gets the cores when answers leave them idle, instead of half of them while a user
+    waits. ``every_thread``: every thread of the process (a command-line ingest, all of it background work).
+
+    Only Linux is touched: elsewhere the priority is the whole process's, the app's answers included. Never raises:
+    a priority that cannot be changed leaves things as they were."""
+    if steps <= 0 or not sys.platform.startswith("linux"):
+        return
+    ids = os.listdir("/proc/self/task") if every_thread else [threading.get_native_id()]
+    for tid in map(int, ids):
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + steps))
+        except OSError:
+            pass  # a thread that has ended since it was listed, or a system that forbids it

@@ -48,7 +48,8 @@ class Engine:
         self.model_store = ModelStore(settings.data_dir / "models")  # models pulled with `rag models pull`
         self.models = ModelManager(settings, self.model_store, llm)  # the embedding model and the LLM in use
         self.chats = ChatStore(settings.data_dir / "chats.sqlite")  # the web app's conversations
-        self.jobs = Jobs(settings.data_dir)  # background work; records a stopped server left are marked interrupted
+        # Background work, below the answers' CPU priority; records a stopped server left are marked interrupted
+        self.jobs = Jobs(settings.data_dir, settings.background_nice)
         self._open: dict[str, Collection] = {}
         self._lock = threading.RLock()
 

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .cpu import yield_cpu
 from .errors import Cancelled, RagError
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,9 @@ Work = Callable[[Job], dict | None]
 class Jobs:
     """The jobs of one engine, with their records in ``data_dir/jobs`` and staged inputs in ``data_dir/staging``."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, nice: int = 0):
         self.folder, self.staging = data_dir / "jobs", data_dir / "staging"
+        self.nice = nice  # nice steps each job's thread runs below the answers' (rag.cpu.yield_cpu)
         self._jobs: dict[str, Job] = {}
         self._waiting: dict[str, deque[tuple[Job, Work]]] = {}  # by key, in the order submitted
         self._busy: set[str] = set()  # keys a running job holds
@@ -195,6 +197,7 @@ class Jobs:
         threading.Thread(target=self._run, args=(job, work), name=f"job-{job.kind}-{job.id}", daemon=True).start()
 
     def _run(self, job: Job, work: Work) -> None:
+        yield_cpu(self.nice)  # before the work starts any thread (torch's among them), which inherit it
         job.state, job.started = "running", time.time()
         try:
             self._save(job)

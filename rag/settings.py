@@ -114,6 +114,10 @@ class Settings:
     embed_precision: str = field(default="auto", metadata={"env": "RAG_EMBED_PRECISION",
         "help": "Embedding arithmetic: auto (bf16 on CPUs with native bf16, AVX-512 BF16 or AMX; fp32 elsewhere), "
                 "fp32 or bf16"})
+    background_nice: int = field(default=10, metadata={"env": "RAG_BACKGROUND_NICE",
+        "help": "How far below answers the CPU priority of background work is, in Linux nice steps (0-19; 0 = the "
+                "same): the app's jobs (uploads, model pulls, re-indexing, fine-tuning) and `rag ingest`, "
+                "`rag reindex` and `rag finetune`, so that a question asked meanwhile gets the cores first"})
     max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
     max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
         "help": "Largest total size of one upload or ingest"})
@@ -159,6 +163,7 @@ class Settings:
              "must be an http(s) address, such as http://127.0.0.1:8080/v1, or empty"),
             (self.llm_server_kind in SERVER_KINDS, "RAG_LLM_SERVER_KIND", f"must be one of {', '.join(SERVER_KINDS)}"),
             (self.llm_timeout > 0, "RAG_LLM_TIMEOUT", "must be a positive number of seconds"),
+            (0 <= self.background_nice <= 19, "RAG_BACKGROUND_NICE", "must be a whole number from 0 to 19"),
             (self.n_gpu_layers >= -1, "RAG_N_GPU_LAYERS", "must be -1 (all), 0 (none) or a number of layers"),
             (self.hub_endpoint.startswith(("http://", "https://")), "HF_ENDPOINT", "must be an http(s) address"),
             (self.pip_index_url.startswith(("http://", "https://", "file:")) or not self.pip_index_url,

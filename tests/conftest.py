@@ -23,6 +23,9 @@ os.environ["SENTENCE_TRANSFORMERS_HOME"] = str(HF_CACHE / "sentence-transformers
 # Tests never reach a model hub
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# `rag ingest` called in this process would lower the test runner's own CPU priority for good (rag.cpu.yield_cpu);
+# tests/test_cpu.py and tests/test_jobs.py set and check priorities themselves
+os.environ["RAG_BACKGROUND_NICE"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

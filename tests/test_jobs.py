@@ -278,3 +278,12 @@ def test_a_collection_with_a_job_on_it_is_not_deleted(data_dir):
         engine.delete("Trials")
     gate.set()
     engine.jobs.wait(job.id, WAIT)
+
+
+def test_a_job_runs_below_the_answers_cpu_priority(data_dir):
+    jobs = Jobs(data_dir, nice=4)
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    job = jobs.submit("ingest", "papers", lambda job: {"priority": os.getpriority(os.PRIO_PROCESS,
+                                                                                  threading.get_native_id())})
+    assert jobs.wait(job.id, 10).result == {"priority": min(19, before + 4)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

@@ -35,6 +35,10 @@ GENERIC = {
     "provided", "mention", "mentions", "mentioned", "discuss", "discusses", "discussed", "describe", "describes",
     "described", "addressed", "examined", "studied", "investigated", "evaluated", "assessed", "considered",
     "yes", "can", "may", "might", "could", "would", "should", "will", "does", "did", "some", "other",
+    # function words that a question and a sentence share without sharing a subject ("after", "how", "more")
+    "after", "before", "during", "between", "among", "within", "over", "under", "than", "then", "they", "them",
+    "how", "when", "where", "why", "who", "whom", "whose", "more", "less", "most", "many", "much", "any", "all",
+    "each", "both", "very", "only", "being", "not",
 }
 _NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "nothing", "lack"}
 # "The evidence does not mention X", "No information is provided about X", "It is not stated": a refusal in prose

@@ -91,8 +91,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_ingest(engine, args) -> int:
+    from ..cpu import yield_cpu
     from .model_commands import progress_bars
 
+    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     progress, bars = progress_bars()
     report = engine.ingest(args.collection, args.paths, progress, args.ray)
     for bar in bars.values():

@@ -31,6 +31,9 @@ def add_parser(sub) -> None:
 def cmd_finetune(engine, args) -> int:
     from tqdm import tqdm
 
+    from ..cpu import yield_cpu
+
+    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     if args.only_pairs and not args.pairs:
         print("rag finetune: --only-pairs needs --pairs FILE", file=sys.stderr)
         return 2

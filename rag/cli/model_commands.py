@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from ..cpu import yield_cpu
 from ..models.catalogue import DEFAULT_LLM_NAME, entry, size_text
 from ..models.store import SOURCES
 
@@ -132,6 +133,7 @@ def add_reindex(sub) -> None:
 
 
 def cmd_reindex(engine, args) -> int:
+    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     progress, bars = progress_bars()
     try:
         done = engine.reindex(args.collection, args.embeddings, progress)

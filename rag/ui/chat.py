@@ -86,14 +86,21 @@ def chat(engine: Engine, name: str) -> None:
                 st.error(escape(str(error)))
                 failed = {"error": str(error)}
             answer = {**stream.answer.to_dict(), **within, **failed}
-            show_sources(answer, opener, f"m{len(messages) + 1}")
-        turn = [{"role": "user", "content": question},
-                {"role": "assistant", "content": stream.answer.answer, "answer": answer}]
-        messages += turn
-        state.conversation[name] = engine.chats.append(name, state.conversation.get(name), turn)
+            key = f"m{len(messages) + 1}"
+            keep_turn(engine, name, messages, question, answer)  # first: drawing the sources may be cut short
+            show_sources(answer, opener, key)
     if (slot := state.get("conversations_slot")) is not None:  # the sidebar's place for the list, filled last so
         with slot:  # that it shows a conversation begun on this run
             conversations(engine, name)
+
+
+def keep_turn(engine: Engine, name: str, messages: list[dict], question: str, answer: dict) -> None:
+    """Add a finished turn to the conversation on the page and on disk. Called before its sources are drawn: a
+    follow-up typed as soon as they appear ends the run at its next write, and a turn kept after them would be
+    lost, the next answer then shown in its place."""
+    turn = [{"role": "user", "content": question}, {"role": "assistant", "content": answer["answer"], "answer": answer}]
+    messages += turn
+    st.session_state.conversation[name] = engine.chats.append(name, st.session_state.conversation.get(name), turn)
 
 
 def place_in_line(slot) -> Callable[[int], None]:

@@ -340,3 +340,22 @@ def test_a_damaged_collection_says_where_its_files_are_and_can_be_deleted():
     at.button(key="delete-damaged-Broken").click().run()
     at.button(key="confirm-damaged-Broken").click().run()
     assert not at.exception and not folder.exists()
+
+
+@pytest.mark.slow
+def test_an_answer_is_kept_even_when_the_run_ends_while_its_sources_are_drawn(monkeypatch):
+    """A follow-up typed the moment the sources appear ends the run at its next write (Streamlit's fast rerun);
+    the finished turn must already be in the conversation, on the page and on disk."""
+    def cut_short(*args, **kwargs):
+        raise RuntimeError("the run was stopped here")
+
+    monkeypatch.setattr("rag.ui.chat.show_sources", cut_short)
+    at = start()
+    at.chat_input[0].set_value("Which prophylactic modalities are common in trauma?").run()
+    chat = at.session_state.chats["Sample papers"]
+    assert [m["role"] for m in chat] == ["user", "assistant"] and chat[1]["answer"]["evidence"]
+    monkeypatch.undo()
+    at.run()  # the next run: the turn is on the page, and in the saved conversations
+    assert not at.exception
+    assert answer_markdown(chat[1]["answer"]) in [m.value for m in at.markdown]
+    assert any(e.label == "Conversations (1)" for e in at.expander)
