@@ -53,12 +53,26 @@ def standalone(llm: ChatModel, question: str, history: list[tuple[str, str]], wa
     The rewrite is kept only when it is still this question: see ``rewrite_kept``. Otherwise the previous question
     is prepended to the follow-up, so it keeps its context. ``waiting`` hears the place in line for the model.
     """
-    if not history:
+    if not history or stands_alone(question):
         return question
     fallback = with_previous(question, history)
     text = "".join(llm.stream(rewrite_messages(history, question), 64, 0.0, waiting=waiting)).strip()
     text = text.splitlines()[0].strip(' "') if text else ""
     return text if rewrite_kept(text, question, history[-1]) else fallback
+
+
+# A follow-up that goes on from the last turn by its first words: "And in children?", "What about the cost?"
+_GOES_ON = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about)\b", re.I)
+SELF_CONTAINED = 4  # content words from which a follow-up without a pronoun is taken to name its own subject
+
+
+def stands_alone(question: str) -> bool:
+    """Whether a follow-up names its own subject, so that rewriting it (an LLM call of a second or more before the
+    evidence can be searched) adds nothing: no pronoun ("they", "it", "this"), no opening that goes on from the last
+    turn ("And ...", "What about ..."), and at least ``SELF_CONTAINED`` content words ("Which programs does VESPA
+    use for selective pressure analyses?", not "What dose was used?")."""
+    return (len(words(question) - GENERIC) >= SELF_CONTAINED and not _PRONOUN.search(question)
+            and not _GOES_ON.match(question))
 
 
 def with_previous(question: str, history: list[tuple[str, str]]) -> str:

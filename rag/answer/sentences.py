@@ -70,8 +70,10 @@ _LABEL = re.compile(r"^[A-Z][a-z]{2,14}:\s+(?=\S)")
 # A section heading that PDF text runs into the sentence after it: a known name, or a short heading in sentence case
 # followed by a capitalised word that opens sentences ("Paternity All four species ...", "Spatial-temporal patterns
 # of wildlife roadkill In most of the wildlife, ...")
-_SECTION = re.compile(r"^(?:Abstract|Background|Introduction|Methods?|Materials and [Mm]ethods|Results?|Discussion|"
-                      r"Conclusions?|Objectives?|Aims?|Purpose|Findings|Summary|Limitations)\s*[:.]?\s+(?=[A-Z])")
+_SECTIONS = ("Abstract|Background|Introduction|Methods?|Materials and [Mm]ethods|Results?|Discussion|Conclusions?|"
+             "Objectives?|Aims?|Purpose|Findings|Summary|Limitations")
+# As papers print them, and in capitals as structured abstracts do ("RESULTS: Of 120 patients ...")
+_SECTION = re.compile(rf"^(?:{_SECTIONS}|{_SECTIONS.upper().replace('[MM]', 'M')})\s*[:.]?\s+(?=[A-Z])")
 _FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
 _HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"
                       r"Those|A|An|To|For|Of|On|At|As|Although|Among|After|During|Here|It|Its|Most|Both|Each|Since|"

@@ -32,6 +32,21 @@ def test_a_rewrite_that_loses_what_they_referred_to_falls_back():
         "How often did heparin cause complications?")
 
 
+@pytest.mark.parametrize(("question", "rewritten"), [
+    ("Which programs does VESPA use for selective pressure analyses?", False),  # names its own subject
+    ("Does vitamin D supplementation prevent hip fractures?", False),
+    ("What dose was used?", True),  # too few words of its own to stand alone
+    ("How often did they cause complications?", True),  # a pronoun
+    ("Were they as effective as heparin in older trauma patients?", True),
+    ("And what about elderly trauma patients with head injuries?", True),  # goes on from the last turn
+])
+def test_only_a_follow_up_that_does_not_stand_alone_is_rewritten(question, rewritten):
+    llm = ScriptedLLM("What are the side effects of heparin in trauma?")
+    result = standalone(llm, question, HISTORY)
+    assert bool(llm.calls) == rewritten
+    assert (result != question) == rewritten
+
+
 def test_no_history_no_rewrite():
     llm = ScriptedLLM("unused")
     assert standalone(llm, "Q?", []) == "Q?"

@@ -88,6 +88,9 @@ def test_defects(sentence, found):
     ("Spatial-temporal patterns of wildlife roadkill In most of the wildlife, roadkill occurred in the wet season.",
      "Spatial-temporal patterns of wildlife roadkill "),
     ("Results: Pups performed significantly more checks during stranger trials.", "Results: "),
+    ("DISCUSSION ACE inhibitors remain an effective therapeutic strategy for hypertension.", "DISCUSSION "),
+    ("MATERIALS AND METHODS We studied 40 mice over two years.", "MATERIALS AND METHODS "),
+    ("ACE inhibitors remain an effective therapeutic strategy for hypertension.", ""),
     ("Patients in The Netherlands were treated with heparin after trauma.", ""),
     ("The risks of heparin include bleeding and thrombocytopenia.", ""),
     ("Results were similar.", ""),  # too little would be left: a sentence, not a heading
