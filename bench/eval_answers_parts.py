@@ -30,7 +30,8 @@ def main() -> None:
     args = ap.parse_args()
     total = len(read_pubmedqa(args.pubmedqa))
     args.work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "RAG_DATA_DIR": str(args.data or args.work / "data"), **({"RAG_LLM": args.llm} if args.llm else {})}
+    env = {**os.environ, "RAG_DATA_DIR": str(args.data or args.work / "data"),
+           **({"RAG_LLM": args.llm} if args.llm else {})}
     rows, parts = [], []
     for skip in range(0, total, args.part):
         path = args.work / f"rows_{skip:04d}.json"
