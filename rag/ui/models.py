@@ -12,7 +12,7 @@ from ..errors import RagError
 from ..models.catalogue import size_text
 from .jobs import started
 
-AVAILABLE = ("bundled", "pulled", "fine-tuned")
+AVAILABLE = ("bundled", "with the app", "pulled", "fine-tuned")  # on this machine: chosen, not downloaded
 
 
 def models_panel(engine: Engine, name: str) -> None:
@@ -41,8 +41,12 @@ def models_panel(engine: Engine, name: str) -> None:
         current = next((r["name"] for r in rows if r["kind"] == "llm" and r["active"]), None)
         chosen = st.selectbox("LLM", llms, index=llms.index(current) if current in llms else None, key="llm_choice")
         if chosen and chosen != current and st.button("Use this LLM", key="use_llm"):
-            engine.models.use(chosen)
-            st.rerun()
+            try:
+                engine.models.use(chosen)
+            except RagError as error:  # RAG_LLM or RAG_LLM_URL set: it decides, and the panel says so
+                st.error(escape(str(error)))
+            else:
+                st.rerun()
         others = [r["name"] for r in rows if r["kind"] == "embeddings" and r["state"] in AVAILABLE
                   and r["repo"] != model.name]
         if others:

@@ -1,6 +1,9 @@
 """The rag command line as a user runs it: exit statuses, one-line errors, the documented JSON."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -161,3 +164,13 @@ def test_documents_lists_each_reference_as_text_and_json(notes, capsys, data_dir
     out = capsys.readouterr().out
     assert f"{paper['id']}  {pdf.name}  {paper['passages']} passages; " in out
     assert "Journal of Trauma Management & Outcomes 2010 · doi:10.1186/1752-2897-4-1" in out
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(data_dir):
+    """`rag models | head -1`: the reader goes before rag has written; no traceback, the status a shell expects."""
+    process = subprocess.Popen([sys.executable, "-m", "rag", "models"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "RAG_DATA_DIR": str(data_dir)})
+    process.stdout.close()  # gone before the first line (importing rag alone takes longer)
+    errors = process.stderr.read().decode()
+    assert process.wait(60) == 141, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors

@@ -359,3 +359,18 @@ def test_an_answer_is_kept_even_when_the_run_ends_while_its_sources_are_drawn(mo
     assert not at.exception
     assert answer_markdown(chat[1]["answer"]) in [m.value for m in at.markdown]
     assert any(e.label == "Conversations (1)" for e in at.expander)
+
+
+@pytest.mark.slow
+def test_switching_the_llm_while_rag_llm_decides_is_one_line_in_the_panel(monkeypatch):
+    monkeypatch.setenv("RAG_LLM", "smollm2-135m")
+    at = start()
+    choice = at.selectbox(key="llm_choice")
+    other = next(o for o in choice.options if o != "smollm2-135m")  # the default answerer make install put here
+    assert other not in at.selectbox(key="pull_choice").options  # on this machine: nothing to download
+    choice.set_value(other).run()
+    at.button(key="use_llm").click().run()
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "RAG_LLM=smollm2-135m is set and overrides the choice; unset it to switch."]
+    assert at.chat_input  # the page goes on
