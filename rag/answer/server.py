@@ -160,7 +160,7 @@ class OpenAIServerModel:
         reply = _Reply()
         threading.Thread(target=self._read, args=(body, reply), daemon=True, name="llm-server-reply").start()
         asked = quiet_since = time.monotonic()
-        shown = False  # whether ``waiting`` was told the server is busy
+        shown = begun = False  # whether ``waiting`` was told the server is busy; whether the reply has begun
         try:
             while True:
                 try:
@@ -170,10 +170,11 @@ class OpenAIServerModel:
                     if now - quiet_since >= self.read_timeout:
                         self._still_up()  # raises if the server does not answer; else it is busy: wait on
                         quiet_since = time.monotonic()
-                    if waiting is not None and (shown or now - asked >= BUSY_AFTER):
+                    if waiting is not None and not begun and (shown or now - asked >= BUSY_AFTER):
                         waiting(BUSY)  # and every TICK, which is where a page that has gone ends the wait
                         shown = True
                     continue
+                begun = True  # a slow stream after its first words is not a wait in line
                 if shown:
                     waiting(0)
                     shown = False

@@ -232,6 +232,15 @@ def test_a_long_wait_tells_the_reader_the_server_is_busy_every_tick(fake, monkey
     assert told[-1] == 0 and told[:-1] == [BUSY] * (len(told) - 1) and len(told) >= 5
 
 
+def test_a_slow_stream_after_its_first_words_is_not_called_a_wait(fake, monkeypatch):
+    monkeypatch.setattr(server_module, "BUSY_AFTER", 0.2)
+    monkeypatch.setattr(server_module, "TICK", 0.1)
+    fake.delay = 0.35  # before every piece: the first is late, and so is each one after it
+    told = []
+    assert ask_waiting(OpenAIServerModel(fake.url), told.append) == "".join(fake.reply)
+    assert told and told[-1] == 0 and told.count(0) == 1 and set(told[:-1]) == {BUSY}
+
+
 def test_a_reader_gone_during_the_wait_takes_the_question_out_of_the_servers_queue(fake, monkeypatch):
     monkeypatch.setattr(server_module, "BUSY_AFTER", 0.0)
     monkeypatch.setattr(server_module, "TICK", 0.1)
