@@ -31,6 +31,10 @@ Embed = Callable[[list[str]], np.ndarray]
 SHORT = 8
 # Sentences with fewer content words than this carry nothing to quote ("Results.", "(Table 2)")
 MIN_WORDS = 4
+# A sentence that opens with a pronoun standing for something in the sentence before ("Its concentration in giant
+# panda milk fell rapidly after birth") is quoted with that sentence, so that the quote, and an answer copied from
+# it, says what it is about. "This" and "These" are left alone: "This study", "These results" stand by themselves.
+_ANAPHOR = re.compile(r"^(?:It|Its|They|Their|Them|He|She|His|Her|Such)\b")
 # A sentence that says how a study was done or what it set out to do shares the question's words without answering
 # it ("A systematic review was completed ... to evaluate the potential complications of DVT prophylactic options"
 # for "What are the complications of DVT prophylaxis in trauma?"): it ranks this much lower than its similarity
@@ -67,7 +71,7 @@ class Evidence:
 
 def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list[Evidence]:
     """The ``count`` sentences of ``hits`` closest to ``question``, numbered from 1, best first."""
-    candidates = []  # (passage number, hit, start, end, the sentence right after when it is body text)
+    candidates = []  # (passage number, hit, start, end, the sentence right after / before when it is body text)
     for p, hit in enumerate(hits, 1):
         if hit.chunk.kind != BODY:  # back matter indexed with RAG_INDEX_BACKMATTER is found but never quoted
             continue
@@ -78,22 +82,29 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
             a += heading_length(text[a:b])  # a heading the PDF ran into the sentence is not quoted
             if body[i] and len(words(text[a:b])) >= MIN_WORDS and not fragment(text[a:b]):
                 after = spans[i + 1] if i + 1 < len(spans) and body[i + 1] else None
-                candidates.append((p, hit, a, b, after))
+                before = spans[i - 1] if i and body[i - 1] else None
+                candidates.append((p, hit, a, b, after, before))
     if not candidates:
         return []
-    vectors = embed([question] + [hit.chunk.text[a:b] for _, hit, a, b, _ in candidates])
+    vectors = embed([question] + [hit.chunk.text[a:b] for _, hit, a, b, _, _ in candidates])
     scores = vectors[1:] @ vectors[0]
     rank = scores - METHOD_PENALTY * np.array([bool(_METHOD.search(hit.chunk.text[a:b]))
-                                               for _, hit, a, b, _ in candidates])
+                                               for _, hit, a, b, _, _ in candidates])
     chosen: list[Evidence] = []
     taken: dict[int, list[tuple[int, int]]] = {}
     seen: set[str] = set()  # consecutive chunks overlap: the same sentence can come from two passages
     for i in np.argsort(-rank, kind="stable"):
-        p, hit, a, b, after = candidates[i]
+        p, hit, a, b, after, before = candidates[i]
         keys = [" ".join(hit.chunk.text[a:b].split()).lower()]
         if len(hit.chunk.text[a:b].split()) < SHORT and after is not None:
             b = after[1]
             keys.append(" ".join(hit.chunk.text[after[0]:after[1]].split()).lower())
+        if before is not None and _ANAPHOR.match(hit.chunk.text[a:b]):
+            start = before[0] + heading_length(hit.chunk.text[before[0]:before[1]])
+            key = " ".join(hit.chunk.text[start:before[1]].split()).lower()
+            if key not in seen and not any(start < e and s < before[1] for s, e in taken.get(p, [])):
+                keys.append(key)  # the sentence before is not quoted already: it comes first in this quote
+                a = start
         # Deduplicate on the quoted sentence itself, so one joined to its neighbour is not quoted again elsewhere
         if keys[0] in seen or any(a < e and s < b for s, e in taken.get(p, [])):
             continue

@@ -147,7 +147,7 @@ class OpenAIServerModel:
         can take minutes when many people ask at once. So silence alone does not end a wait: after
         ``read_timeout`` seconds without a word the server is asked for its model list, and only a server that
         does not answer that either (down, hung, unreachable) fails the answer; one that answers is busy, and the
-        wait goes on. The reply is read on a thread of its own so that the question can be put while waiting.
+        wait goes on. The reply is read on a thread of its own, so that the server can be checked meanwhile.
 
         Closing the generator (an answer stopped early, a reader gone) closes the connection, which tells the
         server to stop generating, or to drop the question from its queue. The server does not say where a

@@ -195,3 +195,21 @@ def test_a_sentence_on_how_the_study_was_done_ranks_below_a_finding():
     found = select(QUESTION, hits(f"{method} {ANSWER}"), HashEmbed())
     assert [e.text for e in found] == [ANSWER, method]
     assert found[1].score > found[0].score  # closer to the question's words, but it answers nothing
+
+
+PANDA = "Lactoferrin was the most abundant whey protein in colostrum."
+ITS = "Its concentration in giant panda milk fell rapidly after birth."
+
+
+def test_a_sentence_opening_with_its_comes_with_the_sentence_it_refers_to():
+    found = select("How did the concentration in giant panda milk change after birth?",
+                   hits(f"{MALARIA} {PANDA} {ITS}"), HashEmbed(), count=5)
+    quotes = [e.text for e in found]
+    assert f"{PANDA} {ITS}" in quotes and ITS not in quotes and PANDA not in quotes
+
+
+def test_the_sentence_before_is_not_quoted_twice():
+    found = select("Which whey protein was the most abundant in colostrum?", hits(f"{MALARIA} {PANDA} {ITS}"),
+                   HashEmbed(), count=5)
+    quotes = [e.text for e in found]
+    assert quotes[0] == PANDA and sum(q.count(PANDA) for q in quotes) == 1
