@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         from ..engine import Engine
 
+        if getattr(args, "background", False):  # batch work: answers served meanwhile get the cores first
+            from ..cpu import yield_cpu
+
+            yield_cpu(settings.background_nice, every_thread=True)
         return args.run(Engine(settings), args)
     except RagError as error:
         print(f"rag: {error}", file=sys.stderr)
@@ -49,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="read, chunk and embed on Ray: a local instance, or the cluster at ADDRESS (HOST:PORT, "
                         "ray://HOST:PORT or auto); give it after the files")
-    p.set_defaults(run=cmd_ingest)
+    p.set_defaults(run=cmd_ingest, background=True)
 
     for name, run, help_ in (("search", cmd_search, "show the passages that best match a query"),
                              ("ask", cmd_ask, "answer a question with citations")):
@@ -95,10 +99,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_ingest(engine, args) -> int:
-    from ..cpu import yield_cpu
     from .model_commands import progress_bars
 
-    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     progress, bars = progress_bars()
     report = engine.ingest(args.collection, args.paths, progress, args.ray)
     for bar in bars.values():

@@ -25,15 +25,12 @@ def add_parser(sub) -> None:
     p.add_argument("--output", "-o", default="", metavar="MODEL_NAME",
                    help="the new model's name (default: <collection>-tuned)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_finetune)
+    p.set_defaults(run=cmd_finetune, background=True)
 
 
 def cmd_finetune(engine, args) -> int:
     from tqdm import tqdm
 
-    from ..cpu import yield_cpu
-
-    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     if args.only_pairs and not args.pairs:
         print("rag finetune: --only-pairs needs --pairs FILE", file=sys.stderr)
         return 2

@@ -7,7 +7,6 @@ import json
 import sys
 import time
 
-from ..cpu import yield_cpu
 from ..models.catalogue import DEFAULT_LLM_NAME, entry, size_text
 from ..models.store import SOURCES
 
@@ -129,11 +128,10 @@ def add_reindex(sub) -> None:
     p.add_argument("--embeddings", "-e", required=True, metavar="MODEL",
                    help="a catalogue name (pubmedbert, minilm), a model folder or a Hugging Face name")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_reindex)
+    p.set_defaults(run=cmd_reindex, background=True)
 
 
 def cmd_reindex(engine, args) -> int:
-    yield_cpu(engine.settings.background_nice, every_thread=True)  # answers served meanwhile come first
     progress, bars = progress_bars()
     try:
         done = engine.reindex(args.collection, args.embeddings, progress)
