@@ -6,8 +6,10 @@ Streamlit session) asks 3 questions per page, all pages at once, and ``rag inges
 abstracts, ten to a file) to the collection they ask. Records each answer's time from Enter to its first answer
 sentence and to its sources shown (the answer finished), answers per minute, whether the ingest was running
 meanwhile, every error the pages showed, whether the ingest completed, the servers' peak memory and the machine's
-load average before the run (the machine may be shared: a load above its cores slows every figure), and how
-far below the answers' CPU priority the ingest ran (RAG_BACKGROUND_NICE).
+load average before the run (the machine may be shared: a load above its cores slows every figure), how
+far below the answers' CPU priority the ingest ran (RAG_BACKGROUND_NICE), and the CPU seconds the browser, the
+LLM server, the app and the ingest each used while the questions ran (the browser's pages stand for users who
+would be on machines of their own, yet here they share the cores).
 
 The app answers with its own LLM, or through ``--llm-url`` (any OpenAI-compatible server), or through a llama.cpp
 ``llama-server`` with ``--llm-server-slots N`` parallel slots that this script starts with scripts/llm_server.sh
@@ -28,6 +30,7 @@ import re
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -171,11 +174,14 @@ async def run(url: str, pages: int, per_page: int, batch: list[Path], env: dict)
             RAG, "ingest", *map(str, batch), "--collection", "papers", "--json", env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         ingest["start"] = time.perf_counter()
+        cpu = CpuUse()
         go.set()
         stdout, stderr = await process.communicate()
         ingest.update(end=time.perf_counter(), returncode=process.returncode, stdout=stdout.decode(),
                       stderr=stderr.decode()[-2000:])
         results = await asyncio.gather(*tasks)
+        ingest["cpu_seconds"] = cpu.stop()
+        ingest["window_s"] = round(time.perf_counter() - ingest["start"], 1)
         await browser.close()
     return results, ingest
 
@@ -201,6 +207,48 @@ def llama_server(slots: int, log: Path):
         finally:
             process.terminate()
             process.wait(timeout=60)
+
+
+# Whose CPU time it was, by command line: the 8 pages' browser shares these cores with the servers (on a real
+# deployment it runs on each user's own machine), and so does the ingest
+CPU_KINDS = {"browser": "chromium", "llm_server": "llama-server", "app": "streamlit", "ingest": "rag ingest"}
+
+
+class CpuUse:
+    """CPU seconds used by each kind of process (CPU_KINDS, the rest as "other") while it runs: each process's
+    user and system time, read from /proc once a second, counted from the start or from its own start."""
+
+    def __init__(self):
+        self.tick, self.seen, self.done = os.sysconf("SC_CLK_TCK"), {}, threading.Event()
+        self.first = self._read()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> dict:
+        found = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+            except OSError:
+                continue  # ended since it was listed
+            found[pid] = (command, (int(fields[11]) + int(fields[12])) / self.tick)
+        return found
+
+    def _watch(self) -> None:
+        while not self.done.wait(1.0):
+            self.seen.update(self._read())
+
+    def stop(self) -> dict:
+        self.done.set()
+        self.thread.join()
+        self.seen.update(self._read())
+        used = dict.fromkeys([*CPU_KINDS, "other"], 0.0)
+        for pid, (command, seconds) in self.seen.items():
+            kind = next((k for k, name in CPU_KINDS.items() if name in command), "other")
+            before = self.first.get(pid)
+            used[kind] += seconds - (before[1] if before and before[0] == command else 0.0)
+        return {k: round(v, 1) for k, v in used.items()}
 
 
 def spread(values: list[float]) -> dict:
@@ -274,6 +322,8 @@ def main() -> None:
                    "failed": report.get("failed", []), "stderr_tail": ingest["stderr"][-500:]},
         "collections_after": documents.strip(),
         "first_question_after_start": ingest["warmup"],
+        # Where the cores went from the start of the questions to the last answer (cores x window available)
+        "cpu_seconds": {**ingest["cpu_seconds"], "available": round(ingest["window_s"] * (os.cpu_count() or 1), 1)},
         "server_peak_rss_mb": server_peak,
         "llm_server_peak_rss_mb": llm_peak,
         "answers": answers,
