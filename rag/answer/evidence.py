@@ -33,8 +33,12 @@ SHORT = 8
 MIN_WORDS = 4
 # A sentence that opens with a pronoun standing for something in the sentence before ("Its concentration in giant
 # panda milk fell rapidly after birth") is quoted with that sentence, so that the quote, and an answer copied from
-# it, says what it is about. "This" and "These" are left alone: "This study", "These results" stand by themselves.
-_ANAPHOR = re.compile(r"^(?:It|Its|They|Their|Them|He|She|His|Her|Such)\b")
+# it, says what it is about. So does one opening with "This", "These" or "Those" ("These animals were probably
+# killed ..."), except where it names the paper itself or its results ("This study", "These results"), which stand
+# by themselves.
+_ANAPHOR = re.compile(r"^(?:It|Its|They|Their|Them|He|She|His|Her|Such|(?:This|These|Those)(?!\s+(?:study|studies|"
+                      r"paper|papers|review|article|work|report|analysis|analyses|trial|trials|research|results?|"
+                      r"findings?|data|observations?|survey|experiments?)\b))\b")
 # A sentence that says how a study was done or what it set out to do shares the question's words without answering
 # it ("A systematic review was completed ... to evaluate the potential complications of DVT prophylactic options"
 # for "What are the complications of DVT prophylaxis in trauma?"): it ranks this much lower than its similarity

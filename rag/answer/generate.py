@@ -31,10 +31,12 @@ from .sentences import (
     cite_at_end,
     complete,
     defects,
+    gives_no_number,
     has_words,
     says_no_answer,
     split_answer,
     without_label,
+    without_lead_in,
     without_verdict,
 )
 from .support import NEAR_COPY, Support, check, claim_text
@@ -155,7 +157,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = PAPER_REF.sub("", without_label(_LIST_MARKER.sub("", sentence)))
+        sentence = without_lead_in(PAPER_REF.sub("", without_label(_LIST_MARKER.sub("", sentence))))
         sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue
@@ -204,6 +206,8 @@ def _not_shown(sentence: str, question: str) -> str:
         return "says the documents do not answer"
     if adds_nothing(sentence, question):
         return "adds nothing to the question"
+    if gives_no_number(sentence, question):
+        return "gives no number for a question that asks for one"
     damage = defects(sentence)
     return f"damaged ({', '.join(damage)})" if damage else ""
 

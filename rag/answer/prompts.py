@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import words
+from ..text import split_sentences, words
 
 NO_ANSWER = "The documents do not contain an answer to this question."
 
@@ -75,11 +75,16 @@ def evidence_block(evidence) -> str:
     """The numbered evidence sentences as the model reads them (no source names: the model would copy them)."""
     lines = []
     for e in evidence:
-        said = e.text.split()
-        # A very long "sentence" (a table row, a run-on) is cut in the prompt; the evidence shown stays whole
-        text = " ".join(said[:EVIDENCE_WORDS]) + (" …" if len(said) > EVIDENCE_WORDS else "")
+        # A very long "sentence" (a table row, a run-on) is cut in the prompt; the evidence shown stays whole. Each
+        # sentence of a quote on its own: "These ..." quoted with the sentence before keeps its own words
+        text = " ".join(_cut(e.text[a:b]) for a, b in split_sentences(e.text))
         lines.append(f"[{e.n}] " + paper_refs(text))
     return "\n".join(lines)
+
+
+def _cut(sentence: str) -> str:
+    said = sentence.split()
+    return " ".join(said[:EVIDENCE_WORDS]) + (" …" if len(said) > EVIDENCE_WORDS else "")
 
 
 # For models that write prose of their own (grammar "citations" or "none"): the finding itself, cited anywhere

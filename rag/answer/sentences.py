@@ -58,7 +58,8 @@ _GLUED_VERDICT = re.compile(r"^\W*(?:Yes|No)[A-Z][a-z]")
 _GLUED_NUMBER = re.compile(r"\d+\.\d+\.\d|\d\.\d{5,}|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
                            r"\d{1,2}\.\d{4}\b")
 # "... the fact is [1]." / "... a recognized centre for teaching, [3]."
-_CUT = re.compile(r"(?:[,;:]|\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|in|with|by|for|that|than|as|at|from|on)"
+_CUT = re.compile(r"(?:[,;:]|\b(?:is|are|was|were|be|been|of|the|a|an|and|or|to|in|with|by|for|that|than|as|at|from|on|"
+                  r"within|into|between|among|during|through|without|via|per)"
                   r")\s*(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+[.!?]?$", re.I)
 # "Yes," "No." "No -" open a verdict; "No significant difference ..." does not
 _VERDICT = re.compile(r"^\s*(?:yes|no)\s*(?:[,.:;!]|\s-|$)\s*", re.I)
@@ -74,6 +75,18 @@ _SECTIONS = ("Abstract|Background|Introduction|Methods?|Materials and [Mm]ethods
              "Objectives?|Aims?|Purpose|Findings|Summary|Limitations")
 # As papers print them, and in capitals as structured abstracts do ("RESULTS: Of 120 patients ...")
 _SECTION = re.compile(rf"^(?:{_SECTIONS}|{_SECTIONS.upper().replace('[MM]', 'M')})\s*[:.]?\s+(?=[A-Z])")
+# Questions that ask for a quantity, and what a sentence answering one has: a number, or a word for a quantity
+_QUANTITY_QUESTION = re.compile(r"^\s*(?:how (?:many|much)|(?:what|which) (?:\w+ ){0,2}(?:number|percentage|"
+                                r"proportion|fraction|share)\b)", re.I)
+_QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                       r"fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|half|"
+                       r"twice|none|no|few|several|most|all|majority|minority|many|percent)\b", re.I)
+# "The evidence mentions that ...", "According to the evidence, ...": words about the prompt, not about a paper
+_LEAD_IN = re.compile(r"^(?:(?:The |This )?(?:evidence|documents?|passages?|texts?|context|information(?: provided)?)"
+                      r"(?: \[\d+(?:,\s*\d+)*\])? (?:\w+ )?(?:shows?|suggests?|states?|mentions?|indicates?|says|"
+                      r"reports?|notes?|explains?|describes?|reveals?|highlights?|demonstrates?|confirms?) that|"
+                      r"According to the (?:evidence|documents?|passages?|text|context|information)"
+                      r"(?: \[\d+(?:,\s*\d+)*\])?,)\s+(?=\S)", re.I)
 _FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
 _HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"
                       r"Those|A|An|To|For|Of|On|At|As|Although|Among|After|During|Here|It|Its|Most|Both|Each|Since|"
@@ -147,11 +160,48 @@ def complete(sentence: str) -> bool:
 
 
 def adds_nothing(sentence: str, question: str) -> bool:
-    """Whether the sentence states nothing beyond the question: no content word of its own, no negation."""
+    """Whether the sentence states nothing beyond the question: no content word of its own (a form of one of the
+    question's words is not: "Social tags agreed with MeSH indexing" for "How well did social tags agree with MeSH
+    indexing?"), no negation."""
     claim = _VERDICT.sub("", claim_text(sentence), count=1)  # a bare "Yes [1]." or "No." is a verdict, no finding
-    own = words(claim) - words(question) - GENERIC
+    asked = words(question)
+    own = {w for w in words(claim) - asked - GENERIC if not any(_same_word(w, q) for q in asked)}
     said = set(re.findall(r"[a-z']+", claim.lower()))
     return not own and not (said & _NEGATIONS) and not any(w.endswith("n't") for w in said)
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are forms of one ("agree"/"agreed", "index"/"indexing", "grain"/"grains", "study"/
+    "studies"): the same once a common ending is taken off ("transfer"/"transformed" and "heart"/"hearing" are not)."""
+    return _stem(a) == _stem(b)
+
+
+def _stem(word: str) -> str:
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
+
+
+_ENDINGS = ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "e", "y")
+
+
+def gives_no_number(sentence: str, question: str) -> bool:
+    """Whether the sentence answers a question that asks for a quantity ("How many ...", "What percentage ...")
+    with no number or quantity in it: "Volatile markers were selected for Fusarium poae contamination [1]." for
+    "How many volatile markers were selected ...?" restates the question with a word of its own."""
+    return bool(_QUANTITY_QUESTION.match(question)) and not _QUANTITY.search(claim_text(sentence))
+
+
+def without_lead_in(sentence: str) -> str:
+    """The sentence without a lead-in that names the prompt's evidence rather than a paper ("The evidence
+    mentions that X fell [1]." -> "X fell [1]."): the citation already says where it comes from."""
+    rest = _LEAD_IN.sub("", sentence, count=1)
+    if rest == sentence or not rest:
+        return sentence
+    first = rest.split()[0]
+    # "mRNA", "p53": lower case by their own spelling, kept as they are
+    return rest[:1].upper() + rest[1:] if first[1:] == first[1:].lower() and first[1:].isalpha() else rest
 
 
 def says_no_answer(sentence: str) -> bool:
@@ -175,8 +225,9 @@ def defects(sentence: str) -> list[str]:
     found = []
     if _GLUED_VERDICT.search(sentence) or _GLUED_NUMBER.search(sentence):
         found.append("glued")
-    if _CUT.search(sentence.strip()) or not complete(sentence):
-        found.append("cut")
+    claim = claim_text(sentence)
+    if _CUT.search(sentence.strip()) or not complete(sentence) or claim.count("(") > claim.count(")"):
+        found.append("cut")  # a bracket opened and never closed: the copy of a sentence cut in the prompt
     if fragment(sentence):
         found.append("fragment")
     return found

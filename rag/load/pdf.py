@@ -117,10 +117,17 @@ def drop_running_lines(pages: dict[int, str], edge: int = 3) -> tuple[dict[int, 
     return cleaned, removed
 
 
+# Some publishers' math fonts map "+" to the code of "þ" (thorn), so pdfium reads "the +1 frame" as "the þ1 frame"
+# (firth2012 in pdfs-wide: 61 times). A thorn that is not followed by a lower-case letter is no Icelandic word
+# ("þú", "þrír"): it is that plus sign
+MISMAPPED_PLUS = re.compile("þ(?![a-zà-ÿ])")
+
+
 def clean_page(text: str) -> str:
     """Page text with the layout's line breaks undone and paragraph breaks kept."""
     # pdfium marks a word hyphenated at a line end with U+FFFE; soft hyphens are invisible too
     text = tidy(re.sub("[\ufffe\u00ad]\\s*", "", text))
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
     text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
+    text = MISMAPPED_PLUS.sub("+", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()

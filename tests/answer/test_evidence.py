@@ -213,3 +213,18 @@ def test_the_sentence_before_is_not_quoted_twice():
                    HashEmbed(), count=5)
     quotes = [e.text for e in found]
     assert quotes[0] == PANDA and sum(q.count(PANDA) for q in quotes) == 1
+
+
+ROADKILL = "Most carcasses were found on the main road between the crater and the gate."
+THESE = "These animals were probably killed by vehicles travelling at night."
+THIS_STUDY = "This study recorded roadkill on the roads of the conservation area for one year."
+
+
+def test_a_sentence_opening_with_these_comes_with_the_sentence_before_but_this_study_stands_alone():
+    found = select("Which animals were killed by vehicles travelling at night?",
+                   hits(f"{MALARIA} {ROADKILL} {THESE}"), HashEmbed(), count=5)
+    quotes = [e.text for e in found]
+    assert f"{ROADKILL} {THESE}" in quotes and THESE not in quotes
+    found = select("How long did the study record roadkill on the roads of the conservation area?",
+                   hits(f"{MALARIA} {ROADKILL} {THIS_STUDY}"), HashEmbed(), count=5)
+    assert THIS_STUDY in [e.text for e in found]

@@ -329,6 +329,20 @@ def test_a_copied_reference_bracket_of_the_paper_is_taken_out():
     assert answer.answer == "Without prophylaxis, DVT rates exceed 50% after major trauma [1]."
 
 
+def test_a_lead_in_about_the_evidence_is_taken_off():
+    answer = answer_for()
+    run(answer, ScriptedLLM("The evidence mentions that enoxaparin prevented deep vein thrombosis [1]."), how=PROSE)
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]."
+
+
+def test_a_sentence_without_a_number_does_not_answer_a_how_many_question():
+    answer = answer_for("How many trauma patients had major bleeding?", BLEEDING)
+    run(answer, ScriptedLLM("Major bleeding occurred in trauma patients of both groups [1]. Major bleeding occurred in "
+                            "2 of 120 trauma patients [1]."), how=PROSE)
+    assert answer.answer == "Major bleeding occurred in 2 of 120 trauma patients [1]."
+    assert answer.dropped[0]["reason"] == "gives no number for a question that asks for one"
+
+
 def test_list_markers_are_taken_off_the_sentences_they_open():
     answer = answer_for()
     run(answer, ScriptedLLM("1) Enoxaparin prevented deep vein thrombosis [1]. 2) Major bleeding was rare in both "

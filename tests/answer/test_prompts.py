@@ -42,3 +42,13 @@ def test_the_instructions_hold_no_answer_sentence_the_model_could_copy():
 
     for text in (EVIDENCE_SYSTEM, EVIDENCE_TASK):
         assert not re.search(r"(?:\b[A-Za-z]+ ){4,}\[\d+\]\.", text), text  # four or more words, then [n].
+
+
+def test_a_long_sentence_is_cut_in_the_prompt_but_each_sentence_of_a_quote_keeps_its_own_words():
+    from rag.answer.prompts import EVIDENCE_WORDS
+
+    long = " ".join(["word"] * (EVIDENCE_WORDS + 10)) + "."
+    these = "These animals were probably killed at night."
+    _, user = evidence_messages("Q?", [SimpleNamespace(n=1, text=f"{long} {these}")])
+    line = user["content"].split("\n")[1]
+    assert line == "[1] " + " ".join(["word"] * EVIDENCE_WORDS) + f" … {these}"

@@ -7,6 +7,7 @@ from rag.answer.sentences import (
     complete,
     defects,
     fragment,
+    gives_no_number,
     has_words,
     heading_length,
     says_no_answer,
@@ -36,7 +37,8 @@ def test_unfinished_text_is_told_apart():
 
 @pytest.mark.parametrize("sentence", ["The evidence is [1].", "Vitamin D supplementation is discussed [2].",
                                       "Yes [1].", "No.",
-                                      "The study reports that vitamin D supplementation is examined [1]."])
+                                      "The study reports that vitamin D supplementation is examined [1].",
+                                      "Vitamin D supplementation reduced hip fractures in older women [1]."])
 def test_sentences_that_add_nothing(sentence):
     assert adds_nothing(sentence, QUESTION)
 
@@ -74,9 +76,12 @@ def test_a_verdict_is_taken_off_and_a_determiner_is_not():
     ("Evidence: 1.2097538466778 (MICROBIOLOGY, 2019) [1].", ["glued"]),
     ("The mortality rate of the cohort is [1].", ["cut"]),
     ("A centre for teaching, [3][4].", ["cut"]),
+    ("MeSH indexing could not be perfect in assigning descriptors within [4, 5] [1].", ["cut"]),
     ("The Crawler can take [1].", []),  # a transitive verb without its object is beyond these rules
     ("Mortality fell from 12.5% to 8.1% [2].", []),
     ("Mortality fell from 12.5% to", ["cut"]),
+    ("Roadkill occurred in the wet (n=57, 67.1%) compared to the dry (n=28, 32 [4].", ["cut"]),  # from a cut quote
+    ("Roadkill occurred in the wet season (n=57, 67.1%) [4].", []),
 ])
 def test_defects(sentence, found):
     assert defects(sentence) == found
@@ -111,3 +116,28 @@ def test_a_heading_run_into_a_sentence(sentence, heading):
 def test_the_tail_of_a_cut_sentence(sentence, cut):
     assert fragment(sentence) is cut
     assert ("fragment" in defects(sentence)) is cut
+
+
+@pytest.mark.parametrize(("question", "sentence", "none"), [
+    ("How many volatile markers were selected for Fusarium poae contamination?",
+     "Volatile markers were selected for Fusarium poae contamination of durum wheat grains [1].", True),
+    ("How many volatile markers were selected?", "Three volatile markers were selected [1].", False),
+    ("How many volatile markers were selected?", "The study selected 3 markers [1].", False),
+    ("What percentage of queens mated more than once?", "Most queens mated more than once [2].", False),
+    ("What percentage of queens mated more than once?", "Queens mated with several males in the study [2].", False),
+    ("Which markers were selected?", "Volatile markers were selected from the grains [1].", False),
+])
+def test_a_question_asking_for_a_quantity_gets_a_sentence_with_one(question, sentence, none):
+    assert gives_no_number(sentence, question) is none  # the citation's digit is no number of the answer
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("The evidence mentions that mRNA levels rose [1].", "mRNA levels rose [1]."),
+    ("The evidence shows that statins reduce mortality [2].", "Statins reduce mortality [2]."),
+    ("According to the evidence [2], heparin prevents thrombosis [2].", "Heparin prevents thrombosis [2]."),
+    ("The study found that statins reduce mortality [2].", "The study found that statins reduce mortality [2]."),
+])
+def test_a_lead_in_about_the_evidence_is_taken_off(sentence, kept):
+    from rag.answer.sentences import without_lead_in
+
+    assert without_lead_in(sentence) == kept

@@ -43,6 +43,11 @@ def test_plain_hyphens_soft_hyphens_and_paragraph_breaks_from_other_pdf_producer
     assert clean_page(raw) == "Patients got anticoagulation and recovered.\n\nA new para- Graph here ends."
 
 
+def test_a_plus_sign_that_a_math_font_maps_to_thorn_is_read_as_plus_and_icelandic_words_keep_theirs():
+    raw = "the þ1 frame (þ1), CD8þ cells, AþV and þ5 amino acids; þú, það and þrír are words"
+    assert clean_page(raw) == "the +1 frame (+1), CD8+ cells, A+V and +5 amino acids; þú, það and þrír are words"
+
+
 def test_title_from_the_largest_type_else_from_metadata_the_page_prints(tmp_path):
     body = ["Dabigatran versus warfarin: the RE-LY trial", "A randomised trial of anticoagulation."]
     # Set in the text's own size: the metadata title counts, because the page prints it
