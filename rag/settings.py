@@ -117,7 +117,9 @@ class Settings:
     background_nice: int = field(default=10, metadata={"env": "RAG_BACKGROUND_NICE",
         "help": "How far below answers the CPU priority of background work is, in Linux nice steps (0-19; 0 = the "
                 "same): the app's jobs (uploads, model pulls, re-indexing, fine-tuning) and `rag ingest`, "
-                "`rag reindex` and `rag finetune`, so that a question asked meanwhile gets the cores first"})
+                "`rag reindex` and `rag finetune`, so that a question asked meanwhile gets the cores first (where "
+                "Linux groups processes by terminal session, a `rag ingest` from another terminal is not lowered "
+                "against the app: see docs/llm-server.md)"})
     max_file_mb: float = field(default=100.0, metadata={"env": "RAG_MAX_FILE_MB", "help": "Largest file accepted"})
     max_batch_mb: float = field(default=500.0, metadata={"env": "RAG_MAX_BATCH_MB",
         "help": "Largest total size of one upload or ingest"})
