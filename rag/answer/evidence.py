@@ -65,6 +65,14 @@ class Evidence:
     start: int = 0
     end: int = 0
     vector: np.ndarray | None = field(default=None, repr=False)
+    # A quote of two sentences (the sentence before an "It ..." or "These ...", the one after a short sentence):
+    # each sentence's text and vector, the one it was chosen for first, so that a claim copied from either is
+    # checked against that sentence alone
+    parts: tuple = field(default=(), repr=False)
+
+    def sentences(self) -> list[tuple[str, np.ndarray]]:
+        """The quote's sentences with their vectors (the quote itself with its vector when it is one sentence)."""
+        return list(self.parts) or [(self.text, self.vector)]
 
     def to_dict(self) -> dict:
         """The JSON shape of an evidence item in ``rag ask --json``."""
@@ -94,30 +102,44 @@ def select(question: str, hits: list[Hit], embed: Embed, count: int = 6) -> list
     scores = vectors[1:] @ vectors[0]
     rank = scores - METHOD_PENALTY * np.array([bool(_METHOD.search(hit.chunk.text[a:b]))
                                                for _, hit, a, b, _, _ in candidates])
+    ends = {(p, b): i for i, (p, _, _, b, _, _) in enumerate(candidates)}  # a neighbour's vector, where it has one
     chosen: list[Evidence] = []
     taken: dict[int, list[tuple[int, int]]] = {}
     seen: set[str] = set()  # consecutive chunks overlap: the same sentence can come from two passages
     for i in np.argsort(-rank, kind="stable"):
         p, hit, a, b, after, before = candidates[i]
         keys = [" ".join(hit.chunk.text[a:b].split()).lower()]
+        joined = []  # the neighbours quoted with it
         if len(hit.chunk.text[a:b].split()) < SHORT and after is not None:
             b = after[1]
             keys.append(" ".join(hit.chunk.text[after[0]:after[1]].split()).lower())
+            joined.append(after)
         if before is not None and _ANAPHOR.match(hit.chunk.text[a:b]):
             start = before[0] + heading_length(hit.chunk.text[before[0]:before[1]])
             key = " ".join(hit.chunk.text[start:before[1]].split()).lower()
             if key not in seen and not any(start < e and s < before[1] for s, e in taken.get(p, [])):
                 keys.append(key)  # the sentence before is not quoted already: it comes first in this quote
                 a = start
+                joined.append(before)
         # Deduplicate on the quoted sentence itself, so one joined to its neighbour is not quoted again elsewhere
         if keys[0] in seen or any(a < e and s < b for s, e in taken.get(p, [])):
             continue
         taken.setdefault(p, []).append((a, b))
         seen.update(keys)
-        chosen.append(Evidence(len(chosen) + 1, hit.chunk.text[a:b], float(scores[i]), p, hit, a, b, vectors[i + 1]))
+        parts = _quoted_sentences([i, *(ends.get((p, end)) for _, end in joined)], candidates, vectors)
+        chosen.append(Evidence(len(chosen) + 1, hit.chunk.text[a:b], float(scores[i]), p, hit, a, b, vectors[i + 1],
+                               parts))
         if len(chosen) == count:
             break
     return chosen
+
+
+def _quoted_sentences(quoted: list[int | None], candidates: list, vectors: np.ndarray) -> tuple:
+    """``Evidence.parts`` of a quote made of these candidates (the one chosen first): () for a single sentence, and
+    for a neighbour that was no candidate (too short to score), whose vector is not known."""
+    if len(quoted) == 1 or None in quoted:
+        return ()
+    return tuple((candidates[k][1].chunk.text[candidates[k][2]:candidates[k][3]], vectors[k + 1]) for k in quoted)
 
 
 def _body_spans(hit: Hit) -> list[tuple[int, int]]:

@@ -236,12 +236,15 @@ def _checked(sentence: str, answer: Answer, embed: Embed) -> dict:
     cited = parse_citations(sentence, len(evidence))
     claim = claim_text(sentence)
     question, vector = embed([answer.standalone, claim])
-    verdict = check(claim, vector, [(evidence[n - 1].text, evidence[n - 1].vector) for n in cited])
+    # A quote of two sentences is compared sentence by sentence: a copy of either one is a copy
+    verdict = check(claim, vector, [side for n in cited for side in evidence[n - 1].sentences()])
     checked = {"text": sentence, "citations": cited}
     if not verdict.supported and evidence:
-        best = max(evidence, key=lambda e: float(e.vector @ vector))
-        if best.n not in cited and float(best.vector @ vector) >= NEAR_COPY:
-            other = check(claim, vector, [(best.text, best.vector)])
+        def closeness(e: Evidence) -> float:
+            return max(float(v @ vector) for _, v in e.sentences())
+        best = max(evidence, key=closeness)
+        if best.n not in cited and closeness(best) >= NEAR_COPY:
+            other = check(claim, vector, best.sentences())
             if other.supported:
                 verdict = other
                 checked = {"text": cite_at_end(claim.rstrip(" ."), f"[{best.n}]") + ".", "citations": [best.n],

@@ -432,3 +432,21 @@ def test_a_terse_answer_citing_evidence_close_to_the_question_is_shown():
     answer = answer_for("What are the side effects of heparin?", "Heparin can cause bleeding and thrombocytopenia.")
     run(answer, ScriptedLLM("Bleeding and thrombocytopenia [1]."))
     assert answer.answer == "Bleeding and thrombocytopenia [1]." and answer.dropped == []
+
+
+def test_a_copy_of_either_sentence_of_a_quote_of_two_is_a_copy():
+    from rag.answer.evidence import select
+
+    camera = "The camera was deployed in a study of more than 200 cameras in western Nevada without bait or lure."
+    these = "This detection is the second confirmed sighting of a gray wolf in Nevada since the 1920s."
+    text = f"Wolves were extirpated from the Great Basin long ago. {camera} {these}"
+    hit = Hit(Chunk(id="wolf-0000", document="wolf.pdf", text=text, page=1), 0.9)
+    question = "How was the gray wolf sighting in Nevada since the 1920s confirmed?"
+    found = select(question, [hit], HashEmbed(), count=1)
+    assert found[0].text == f"{camera} {these}"  # "This detection ..." is quoted with the sentence before
+    answer = Answer(question, standalone=question, evidence=found, passages=[hit])
+    run(answer, ScriptedLLM(f"{camera[:-1]} [1]. {these[:-1]}."), how=PROSE)
+    # The copy of the sentence before is checked against its own sentence, not the one the quote was chosen for;
+    # the uncited copy of the other is cited to the quote it comes from
+    assert [s["support"] for s in answer.sentences] == [1.0, 1.0]
+    assert [s["citations"] for s in answer.sentences] == [[1], [1]]
