@@ -32,6 +32,9 @@ REFERENCE = ("doi", "pmid", "journal", "year", "authors")  # what a document's m
 FALLBACK_FLOOR = 0.3  # a collection committed before floors were derived, with a model not in the catalogue
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.I)
+# "the trial", "the same patients": a follow-up that points back at the last turn's paper without a pronoun
+_POINTS_BACK = re.compile(r"\bthe (?:study|studies|trial|trials|paper|article|review|authors|cohort|participants|"
+                          r"same|above|former|latter|previous)\b|\b(?:above|aforementioned)\b", re.I)
 
 
 class Searchable(Protocol):
@@ -69,10 +72,11 @@ SELF_CONTAINED = 4  # content words from which a follow-up without a pronoun is 
 def stands_alone(question: str) -> bool:
     """Whether a follow-up names its own subject, so that rewriting it (an LLM call of a second or more before the
     evidence can be searched) adds nothing: no pronoun ("they", "it", "this"), no opening that goes on from the last
-    turn ("And ...", "What about ..."), and at least ``SELF_CONTAINED`` content words ("Which programs does VESPA
-    use for selective pressure analyses?", not "What dose was used?")."""
+    turn ("And ...", "What about ..."), no "the trial" or "the same" pointing back at the last turn's paper, and
+    at least ``SELF_CONTAINED`` content words ("Which programs does VESPA use for selective pressure analyses?",
+    not "What dose was used?")."""
     return (len(words(question) - GENERIC) >= SELF_CONTAINED and not _PRONOUN.search(question)
-            and not _GOES_ON.match(question))
+            and not _POINTS_BACK.search(question) and not _GOES_ON.match(question))
 
 
 def with_previous(question: str, history: list[tuple[str, str]]) -> str:

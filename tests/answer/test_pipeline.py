@@ -39,6 +39,8 @@ def test_a_rewrite_that_loses_what_they_referred_to_falls_back():
     ("How often did they cause complications?", True),  # a pronoun
     ("Were they as effective as heparin in older trauma patients?", True),
     ("And what about elderly trauma patients with head injuries?", True),  # goes on from the last turn
+    ("Which adverse events did the trial report in older trauma patients?", True),  # "the trial": the last one's
+    ("Were the same doses given to children with head injuries?", True),
 ])
 def test_only_a_follow_up_that_does_not_stand_alone_is_rewritten(question, rewritten):
     llm = ScriptedLLM("What are the side effects of heparin in trauma?")
