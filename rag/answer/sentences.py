@@ -81,12 +81,23 @@ _QUANTITY_QUESTION = re.compile(r"^\s*(?:how (?:many|much)|(?:what|which) (?:\w+
 _QUANTITY = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                        r"fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|half|"
                        r"twice|none|no|few|several|most|all|majority|minority|many|percent)\b", re.I)
-# "The evidence mentions that ...", "According to the evidence, ...": words about the prompt, not about a paper
-_LEAD_IN = re.compile(r"^(?:(?:The |This )?(?:evidence|documents?|passages?|texts?|context|information(?: provided)?)"
-                      r"(?: \[\d+(?:,\s*\d+)*\])? (?:\w+ )?(?:shows?|suggests?|states?|mentions?|indicates?|says|"
-                      r"reports?|notes?|explains?|describes?|reveals?|highlights?|demonstrates?|confirms?) that|"
-                      r"According to the (?:evidence|documents?|passages?|text|context|information)"
-                      r"(?: \[\d+(?:,\s*\d+)*\])?,)\s+(?=\S)", re.I)
+# "The evidence mentions that ...", "According to the evidence, ...", "Based on the evidence provided, ...": words
+# about the prompt, not about a paper
+_PROMPT_WORDS = r"(?:evidence|documents?|passages?|texts?|context|information)(?: provided| given)?"
+_CITED = r"(?: \[\d+(?:,\s*\d+)*\])?"
+_LEAD_IN = re.compile(rf"^(?:(?:The |This )?{_PROMPT_WORDS}{_CITED} (?:\w+ )?(?:shows?|suggests?|states?|mentions?|"
+                      r"indicates?|says|reports?|notes?|explains?|describes?|reveals?|highlights?|demonstrates?|"
+                      rf"confirms?|found|finds) that|(?:According to|Based on) (?:the )?{_PROMPT_WORDS}{_CITED},)"
+                      r"\s+(?=\S)", re.I)
+# A sentence that only says what a study set out to do ("To assess quality of storage of vaccines in the community
+# [1].", "The study aimed to evaluate the utility of risk stratification [1].") states no finding
+_AIM = re.compile(r"^(?:To (?:assess|compare|evaluate|determine|investigate|examine|explore|test|identify|describe|"
+                  r"analy[sz]e|measure|establish|estimate|characteri[sz]e|review|study)\b(?!.*\b(?:was|were|is|are|"
+                  r"had|has|have|did|does|showed|found|revealed|demonstrated)\b)|(?:The|This|Our|The present) (?:study|"
+                  r"trial|review|analysis|research|paper|survey|work) (?:aimed|aims|sought|seeks|was designed|is "
+                  r"designed) to\b|(?:We|The authors) (?:aimed|aim|sought|set out) to\b|The (?:aims?|purpose|"
+                  r"objectives?|goals?) of (?:this|the|our) (?:study|trial|review|work|research) (?:was|were|is|are) "
+                  r"to\b)", re.I)
 _FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
 _HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"
                       r"Those|A|An|To|For|Of|On|At|As|Although|Among|After|During|Here|It|Its|Most|Both|Each|Since|"
@@ -202,6 +213,11 @@ def without_lead_in(sentence: str) -> str:
     first = rest.split()[0]
     # "mRNA", "p53": lower case by their own spelling, kept as they are
     return rest[:1].upper() + rest[1:] if first[1:] == first[1:].lower() and first[1:].isalpha() else rest
+
+
+def states_aim(sentence: str) -> bool:
+    """Whether the sentence only says what a study set out to do, not what it found."""
+    return bool(_AIM.match(claim_text(sentence)))
 
 
 def says_no_answer(sentence: str) -> bool:

@@ -32,6 +32,8 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot|fail(
                        r"lack(?:s|ed)? of|unable|\w+n't)\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 _MARKER = re.compile(r"(?:^|(?<=[\s;:]))\(?\d{1,2}\)")
+_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)s?\b")
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _CITATIONS = re.compile(r"\s*(?:\[\d+(?:\s*[,–-]\s*\d+)*\])+")  # [1], [1][2], [1, 2], [1-3]
 
 
@@ -57,6 +59,11 @@ def negated(text: str) -> bool:
 def numbers(text: str) -> set[str]:
     """The numbers written in the text (1,000 and 1000 alike; decimals kept), list markers such as "2)" aside."""
     return {n.replace(",", "") for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+def acronyms(text: str) -> set[str]:
+    """The abbreviations written in capitals ("GFD", "AIs" as "AI", "COVID"), Roman numerals aside."""
+    return {a for a in _ACRONYM.findall(text) if not _ROMAN.fullmatch(a)}
 
 
 def check(claim: str, claim_vector: np.ndarray, evidence: list[tuple[str, np.ndarray]],

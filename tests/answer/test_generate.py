@@ -343,6 +343,23 @@ def test_a_sentence_without_a_number_does_not_answer_a_how_many_question():
     assert answer.dropped[0]["reason"] == "gives no number for a question that asks for one"
 
 
+def test_the_aim_of_a_study_is_not_shown_as_an_answer():
+    answer = answer_for()
+    run(answer, ScriptedLLM("To assess whether enoxaparin prevents deep vein thrombosis after trauma [1]. Enoxaparin "
+                            "prevented deep vein thrombosis [1]."), how=PROSE)
+    assert answer.answer == "Enoxaparin prevented deep vein thrombosis [1]."
+    assert answer.dropped[0]["reason"] == "says what a study set out to do, not what it found"
+
+
+def test_an_abbreviation_that_no_evidence_or_the_question_names_is_not_supported():
+    aromatase = "Patients on aromatase inhibitors (AIs) had more osteoporosis than those on tamoxifen."
+    made_up, copied = answer_for("Do AIs cause osteoporosis?", aromatase), answer_for("Do they?", aromatase)
+    run(made_up, ScriptedLLM("Patients on a GFD had more osteoporosis than those on tamoxifen [1]."), how=PROSE)
+    assert not made_up.sentences[0]["supported"] and made_up.sentences[0]["reason"] == "GFD, which no evidence names"
+    run(copied, ScriptedLLM("Patients on AIs had more osteoporosis than those on tamoxifen [1]."), how=PROSE)
+    assert copied.sentences[0]["supported"]
+
+
 def test_list_markers_are_taken_off_the_sentences_they_open():
     answer = answer_for()
     run(answer, ScriptedLLM("1) Enoxaparin prevented deep vein thrombosis [1]. 2) Major bleeding was rare in both "

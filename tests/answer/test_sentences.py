@@ -135,9 +135,25 @@ def test_a_question_asking_for_a_quantity_gets_a_sentence_with_one(question, sen
     ("The evidence mentions that mRNA levels rose [1].", "mRNA levels rose [1]."),
     ("The evidence shows that statins reduce mortality [2].", "Statins reduce mortality [2]."),
     ("According to the evidence [2], heparin prevents thrombosis [2].", "Heparin prevents thrombosis [2]."),
+    ("Based on evidence [1], it is unclear whether statins help [2].", "It is unclear whether statins help [2]."),
+    ("The evidence found that mortality fell [1].", "Mortality fell [1]."),
     ("The study found that statins reduce mortality [2].", "The study found that statins reduce mortality [2]."),
 ])
 def test_a_lead_in_about_the_evidence_is_taken_off(sentence, kept):
     from rag.answer.sentences import without_lead_in
 
     assert without_lead_in(sentence) == kept
+
+
+@pytest.mark.parametrize(("sentence", "aim"), [
+    ("To assess quality of storage of vaccines in the community [1].", True),
+    ("The study aimed to evaluate the utility of risk stratification of patients with neutropenic fever [1].", True),
+    ("The aim of this study was to analyze the contribution of double-balloon enteroscopy [2].", True),
+    ("To test this hypothesis, knee kinematics were recorded before and after replacement [2].", False),
+    ("Toxicity was low in both arms [1].", False),
+    ("The study found that rural infants had a higher mortality [4].", False),
+])
+def test_a_sentence_that_only_states_the_aim(sentence, aim):
+    from rag.answer.sentences import states_aim
+
+    assert states_aim(sentence) is aim

@@ -279,3 +279,11 @@ def test_leaving_out_the_clause_that_denies_is_not_leaving_out_a_negation():
 def test_true_rewordings_of_the_evidence_stay_supported(claim, evidence):
     verdict = judge(claim, evidence)
     assert verdict.supported is True, verdict.reason
+
+
+
+def test_abbreviations_in_capitals_roman_numerals_aside():
+    from rag.answer.support import acronyms
+
+    assert acronyms("Patients on a GFD or on AIs, in phase III and type II trials, CI and COVID-19") == {
+        "GFD", "AI", "CI", "COVID"}
