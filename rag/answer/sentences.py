@@ -175,19 +175,15 @@ def adds_nothing(sentence: str, question: str) -> bool:
     question's words is not: "Social tags agreed with MeSH indexing" for "How well did social tags agree with MeSH
     indexing?"), no negation."""
     claim = _VERDICT.sub("", claim_text(sentence), count=1)  # a bare "Yes [1]." or "No." is a verdict, no finding
-    asked = words(question)
-    own = {w for w in words(claim) - asked - GENERIC if not any(_same_word(w, q) for q in asked)}
+    asked = {_stem(w) for w in words(question)}
+    own = {w for w in words(claim) - GENERIC if _stem(w) not in asked}
     said = set(re.findall(r"[a-z']+", claim.lower()))
     return not own and not (said & _NEGATIONS) and not any(w.endswith("n't") for w in said)
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Whether two words are forms of one ("agree"/"agreed", "index"/"indexing", "grain"/"grains", "study"/
-    "studies"): the same once a common ending is taken off ("transfer"/"transformed" and "heart"/"hearing" are not)."""
-    return _stem(a) == _stem(b)
-
-
 def _stem(word: str) -> str:
+    """The word without a common ending: forms of one word share it ("agree"/"agreed", "index"/"indexing",
+    "study"/"studies"), and "transfer"/"transformed" or "heart"/"hearing" do not."""
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[:-len(ending)]
