@@ -11,6 +11,10 @@ far below the answers' CPU priority the ingest ran (RAG_BACKGROUND_NICE), and th
 LLM server, the app and the ingest each used while the questions ran (the browser's pages stand for users who
 would be on machines of their own, yet here they share the cores).
 
+Each answer also has the app's own times (``app_s``, from the conversations it saved): from the question reaching
+the app to the search done, to the evidence chosen, and to the first answer sentence written (or the line saying
+there is none). The difference from the page's time is the browser's and the network's.
+
 The app answers with its own LLM, or through ``--llm-url`` (any OpenAI-compatible server), or through a llama.cpp
 ``llama-server`` with ``--llm-server-slots N`` parallel slots that this script starts with scripts/llm_server.sh
 (build it first: ``make llm-server``) and stops.
@@ -37,6 +41,7 @@ from pathlib import Path
 
 from common import ROOT, SHARED, write
 
+from rag.chats import ChatStore
 from rag.settings import Settings
 from tests.ui.server import free_port, serve
 
@@ -251,6 +256,25 @@ class CpuUse:
         return {k: round(v, 1) for k, v in used.items()}
 
 
+def app_times(data_dir: Path) -> dict[str, dict]:
+    """The app's own times of each answer it saved, by question: seconds from the question reaching the app to the
+    search done (a follow-up's rewrite included), to the evidence chosen, and to the first answer sentence (or, for
+    an answer with none, its no-answer line)."""
+    store, found = ChatStore(data_dir / "chats.sqlite"), {}
+    for conversation in store.conversations("papers"):
+        for message in store.messages(conversation["id"]):
+            timings = message.get("answer", {}).get("timings", {})
+            if "retrieve_ms" in timings:
+                marks = {"searched": timings["retrieve_ms"]}
+                marks["evidence"] = marks["searched"] + timings.get("evidence_ms", 0)
+                # the first sentence shown, or for an answer without one the line saying so, as the page counts it
+                if "first_sentence_ms" in timings or "generate_ms" in timings:
+                    marks["first_sentence"] = marks["evidence"] + timings.get("first_sentence_ms",
+                                                                              timings.get("generate_ms", 0))
+                found[message["answer"]["question"]] = {k: round(v / 1000, 2) for k, v in marks.items()}
+    return found
+
+
 def spread(values: list[float]) -> dict:
     """p50, p95, max and min of some seconds (p95 as the nearest rank)."""
     values = sorted(values)
@@ -295,6 +319,9 @@ def main() -> None:
     for a in answers:  # when each answer was finished, counted from the start of the questions
         if "finished_at" in a:
             a["finished_after_start_s"] = round(a.pop("finished_at") - ingest["start"], 2)
+    own = app_times(work / "data")
+    for a in answers:
+        a["app_s"] = own.get(a["question"], {})
     times = sorted(a["seconds"] for a in answers if a["seconds"] is not None)
     firsts = [a["first_sentence_s"] for a in answers if a["first_sentence_s"] is not None]
     window = max((a["finished_after_start_s"] for a in answers if "finished_after_start_s" in a), default=None)
@@ -313,6 +340,9 @@ def main() -> None:
         "answers_with_citations": sum(a["cited"] for a in answers),
         "first_sentence_s": spread(firsts),
         "answer_s": spread(times),
+        # the same first sentences as the app timed them, from the question's arrival (see above)
+        "app_first_sentence_s": spread([a["app_s"]["first_sentence"] for a in answers
+                                        if "first_sentence" in a["app_s"]]),
         "answers_per_minute": round(len(times) / window * 60, 2) if window else None,
         "last_answer_after_start_s": window,
         "errors": len(problems) + args.pages * args.questions - len(times),

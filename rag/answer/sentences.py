@@ -19,6 +19,10 @@ from ..text import split_sentences, words
 from .support import claim_text
 
 _LEADING_CITES = re.compile(r"^(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+")
+# A line that opens with a citation and goes on in words: the numbered evidence list copied ("Statins in primary
+# prevention\n[2] Statins reduced ..."); and citations alone on a line, which end the sentence above them
+_LIST_LINE = re.compile(r"\n\s*(?=\[\d+(?:\s*[,–-]\s*\d+)*\]\s*[^\s\[.!?])")
+_CITES_LINE = re.compile(r"\s*\n\s*(?=(?:\[\d+(?:\s*[,–-]\s*\d+)*\]\s*)+(?:[.!?]|$))")
 _OPENING = re.compile(r"^\s*(?:\[[^\]]*\]?\s*)+")
 _END = re.compile(r"(?:[.!?]|\])[\"'”’)]*$")
 
@@ -109,14 +113,20 @@ def split_answer(text: str) -> list[str]:
 
     Models cite in one of two styles: after the claim ("X fell [1]. Y rose [2].", where a citation that opens a
     sentence was written after the previous one's full stop) or, copying the numbered evidence list, before it
-    ("[1] X fell. [2] Y rose."). An answer that opens with a citation is read in the second style.
+    ("[1] X fell. [2] Y rose."). An answer that opens with a citation is read in the second style. A line of
+    citations alone ends the sentence above it ("X fell [2]\n[4]." is "X fell [2] [4]."). A line that opens with
+    a citation and goes on in words starts a sentence, and after a line that does not end as a sentence (an
+    evidence title copied without its full stop: "Statins in primary prevention\n[2] Statins reduced mortality
+    [1].") the citation is that sentence's: the unfinished line stays a piece of its own, which is not shown.
     """
     before = bool(_LEADING_CITES.match(text.lstrip()))
+    text = _CITES_LINE.sub(" ", text)  # "... premature CHD [2, 3]\n[4]." is one sentence, on one line
     found: list[str] = []
-    for a, b in split_sentences(text):
-        sentence = text[a:b].strip()
+    pieces = [line[a:b].strip() for line in _LIST_LINE.split(text) for a, b in split_sentences(line)]
+    for sentence in pieces:
         lead = _LEADING_CITES.match(sentence)
-        if lead and before:
+        # After a line with no ending (an evidence title copied as a heading), the citation labels what follows
+        if lead and (before or (found and not complete(found[-1]))):
             rest = sentence[lead.end():].strip()
             if rest:
                 sentence = cite_at_end(rest, lead.group().strip())

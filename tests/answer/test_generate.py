@@ -51,6 +51,16 @@ def test_whole_cited_sentences_stream_and_what_streams_is_what_is_kept():
     assert not answer.abstained
 
 
+def test_an_evidence_title_copied_before_a_sentence_is_not_shown_with_it():
+    answer = answer_for(QUESTION, "Enoxaparin for trauma patients", ENOXAPARIN)  # [1] is a title: no full stop
+    llm = ScriptedLLM("Enoxaparin for trauma patients\n[2] Enoxaparin prevented deep vein thrombosis after major "
+                      "trauma better than low-dose heparin [1].")
+    assert run(answer, llm) == ["Enoxaparin prevented deep vein thrombosis after major trauma better than "
+                                "low-dose heparin [1] [2]."]
+    assert answer.sentences[0]["supported"] and answer.sentences[0]["citations"] == [1, 2]
+    assert answer.dropped == [{"text": "Enoxaparin for trauma patients", "reason": "damaged (cut)"}]
+
+
 def test_the_model_is_asked_as_its_catalogue_entry_says():
     answer = answer_for()
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")

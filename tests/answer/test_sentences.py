@@ -30,6 +30,25 @@ def test_a_citation_after_the_full_stop_moves_before_it():
                                                                         "Falls did not [2, 3]."]
 
 
+def test_a_copied_evidence_title_is_not_glued_to_the_sentence_after_it():
+    # Qwen2.5-Coder-0.5B copied evidence [1], a paper's title with no full stop, then the list's next line
+    text = ("Statins in the primary prevention of cardiovascular disease\n[2] Treatment with statins reduced all "
+            "cause mortality (odds ratio 0.88) [1]. Statin use improved survival [4].")
+    assert split_answer(text) == ["Statins in the primary prevention of cardiovascular disease",
+                                  "Treatment with statins reduced all cause mortality (odds ratio 0.88) [1] [2].",
+                                  "Statin use improved survival [4]."]
+    assert defects("Statins in the primary prevention of cardiovascular disease") == ["cut"]  # so it is not shown
+    # After a finished sentence, a citation opening the next line is still the finished one's, as before
+    assert split_answer("Fractures fell [1].\n[2] Falls did not.") == ["Fractures fell [1] [2].", "Falls did not."]
+
+
+def test_citations_alone_on_a_line_end_the_sentence_above_them():
+    # 27 of the 1,135 sentences of 500 PubMedQA dev answers (Qwen2.5-Coder-0.5B) were shown with a line break in them
+    assert split_answer("HDL deficiency does not predict premature CHD [2, 3]\n[4]. Falls rose [1].") == [
+        "HDL deficiency does not predict premature CHD [2, 3] [4].", "Falls rose [1]."]
+    assert split_answer("Falls rose [1]\n[3]") == ["Falls rose [1] [3]"]
+
+
 def test_unfinished_text_is_told_apart():
     assert not has_words("[2") and not has_words("[1, ") and has_words("[2] Falls")
     assert complete("Falls did not [2].") and complete("Falls did not [2]") and not complete("Falls did not")
