@@ -36,6 +36,7 @@ from .sentences import (
     says_no_answer,
     split_answer,
     states_aim,
+    with_full_stop,
     without_label,
     without_lead_in,
     without_verdict,
@@ -158,7 +159,7 @@ def _release(answer: Answer, sentences: list[str], seen: set[str], embed: Embed,
     """Check and yield whole sentences; returns False at the first repeated one (small models loop) and once
     ``MAX_SENTENCES`` are shown (the prompt asks for at most three; stopping frees the model sooner)."""
     for sentence in sentences:
-        sentence = without_lead_in(PAPER_REF.sub("", without_label(_LIST_MARKER.sub("", sentence))))
+        sentence = with_full_stop(without_lead_in(PAPER_REF.sub("", without_label(_LIST_MARKER.sub("", sentence)))))
         sentence = sentence if verdicts else without_verdict(sentence)
         if sentence == NO_ANSWER:
             continue

@@ -19,10 +19,11 @@ from ..text import split_sentences, words
 from .support import claim_text
 
 _LEADING_CITES = re.compile(r"^(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+")
-# A line that opens with a citation and goes on in words: the numbered evidence list copied ("Statins in primary
-# prevention\n[2] Statins reduced ..."); and citations alone on a line, which end the sentence above them
-_LIST_LINE = re.compile(r"\n\s*(?=\[\d+(?:\s*[,–-]\s*\d+)*\]\s*[^\s\[.!?])")
+# A line that opens with a citation and goes on in words on that line: the numbered evidence list copied ("Statins in
+# primary prevention\n[2] Statins reduced ..."); and citations alone on a line, which end the sentence above them
+_LIST_LINE = re.compile(r"\n\s*(?=\[\d+(?:\s*[,–-]\s*\d+)*\][ \t]*[^\s\[.!?])")
 _CITES_LINE = re.compile(r"\s*\n\s*(?=(?:\[\d+(?:\s*[,–-]\s*\d+)*\]\s*)+(?:[.!?]|$))")
+_TRAILING_CITES = re.compile(r"(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+\s*$")
 _OPENING = re.compile(r"^\s*(?:\[[^\]]*\]?\s*)+")
 _END = re.compile(r"(?:[.!?]|\])[\"'”’)]*$")
 
@@ -96,7 +97,8 @@ _LEAD_IN = re.compile(rf"^(?:(?:The |This )?{_PROMPT_WORDS}{_CITED} (?:\w+ )?(?:
 # A sentence that only says what a study set out to do ("To assess quality of storage of vaccines in the community
 # [1].", "The study aimed to evaluate the utility of risk stratification [1].") states no finding
 _AIM = re.compile(r"^(?:To (?:assess|compare|evaluate|determine|investigate|examine|explore|test|identify|describe|"
-                  r"analy[sz]e|measure|establish|estimate|characteri[sz]e|review|study)\b(?!.*\b(?:was|were|is|are|"
+                  r"analy[sz]e|measure|establish|estimate|characteri[sz]e|review|study|observe|quantify|ascertain|"
+                  r"clarify|elucidate)\b(?!.*\b(?:was|were|is|are|"
                   r"had|has|have|did|does|showed|found|revealed|demonstrated)\b)|(?:The|This|Our|The present) (?:study|"
                   r"trial|review|analysis|research|paper|survey|work) (?:aimed|aims|sought|seeks|was designed|is "
                   r"designed) to\b|(?:We|The authors) (?:aimed|aim|sought|set out) to\b|The (?:aims?|purpose|"
@@ -155,6 +157,14 @@ def cite_at_end(sentence: str, cites: str) -> str:
 def fragment(sentence: str) -> bool:
     """Whether a sentence is the tail of a cut one: it opens with a word in lower case."""
     return bool(_FRAGMENT.match(sentence))
+
+
+def with_full_stop(sentence: str) -> str:
+    """A sentence that ends in its citation with no full stop, as a model listing evidence line by line writes it,
+    with one ("X fell [1]" -> "X fell [1]."), so that sentences shown one after another read as sentences."""
+    if _TRAILING_CITES.search(sentence) and not _TRAILING_CITES.sub("", sentence).rstrip().endswith(("!", "?", ".")):
+        return sentence.rstrip() + "."
+    return sentence
 
 
 def without_label(sentence: str) -> str:

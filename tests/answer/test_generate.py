@@ -61,6 +61,14 @@ def test_an_evidence_title_copied_before_a_sentence_is_not_shown_with_it():
     assert answer.dropped == [{"text": "Enoxaparin for trauma patients", "reason": "damaged (cut)"}]
 
 
+def test_evidence_listed_line_by_line_is_shown_as_sentences():
+    answer = answer_for()
+    llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis after major trauma [1]\n\n"
+                      "Major bleeding was rare in both groups of trauma patients [2]")
+    assert run(answer, llm) == ["Enoxaparin prevented deep vein thrombosis after major trauma [1].",
+                                " Major bleeding was rare in both groups of trauma patients [2]."]
+
+
 def test_the_model_is_asked_as_its_catalogue_entry_says():
     answer = answer_for()
     llm = ScriptedLLM("Enoxaparin prevented deep vein thrombosis [1].")

@@ -12,6 +12,7 @@ from rag.answer.sentences import (
     heading_length,
     says_no_answer,
     split_answer,
+    with_full_stop,
     without_verdict,
 )
 
@@ -47,6 +48,14 @@ def test_citations_alone_on_a_line_end_the_sentence_above_them():
     assert split_answer("HDL deficiency does not predict premature CHD [2, 3]\n[4]. Falls rose [1].") == [
         "HDL deficiency does not predict premature CHD [2, 3] [4].", "Falls rose [1]."]
     assert split_answer("Falls rose [1]\n[3]") == ["Falls rose [1] [3]"]
+
+
+def test_a_sentence_ending_in_its_citation_gets_a_full_stop():
+    assert with_full_stop("Falls rose [1]") == "Falls rose [1]."
+    assert with_full_stop("Falls rose [1] [2, 3]\n") == "Falls rose [1] [2, 3]."
+    assert with_full_stop("Falls rose [1].") == "Falls rose [1]."
+    assert with_full_stop("Did falls rise? [1]") == "Did falls rise? [1]"
+    assert with_full_stop("Statins in primary prevention") == "Statins in primary prevention"  # no citation: cut
 
 
 def test_unfinished_text_is_told_apart():
@@ -166,6 +175,7 @@ def test_a_lead_in_about_the_evidence_is_taken_off(sentence, kept):
 
 @pytest.mark.parametrize(("sentence", "aim"), [
     ("To assess quality of storage of vaccines in the community [1].", True),
+    ("To observe if medical providers alter their prescribing patterns when pharmacists educate them [2, 3].", True),
     ("The study aimed to evaluate the utility of risk stratification of patients with neutropenic fever [1].", True),
     ("The aim of this study was to analyze the contribution of double-balloon enteroscopy [2].", True),
     ("To test this hypothesis, knee kinematics were recorded before and after replacement [2].", False),
