@@ -103,7 +103,8 @@ _AIM = re.compile(r"^(?:To (?:assess|compare|evaluate|determine|investigate|exam
                   r"trial|review|analysis|research|paper|survey|work) (?:aimed|aims|sought|seeks|was designed|is "
                   r"designed) to\b|(?:We|The authors) (?:aimed|aim|sought|set out) to\b|The (?:aims?|purpose|"
                   r"objectives?|goals?) of (?:this|the|our) (?:study|trial|review|work|research) (?:was|were|is|are) "
-                  r"to\b)", re.I)
+                  r"to\b|Our (?:aims?|purpose|objectives?|goals?) (?:was|were|is|are) to\b|(?:Evaluate|Assess|Compare|"
+                  r"Determine|Investigate|Examine|Explore|Identify) (?:the|whether|if|how|a|an)\b)", re.I)
 _FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
 _HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"
                       r"Those|A|An|To|For|Of|On|At|As|Although|Among|After|During|Here|It|Its|Most|Both|Each|Since|"

@@ -176,6 +176,8 @@ def test_a_lead_in_about_the_evidence_is_taken_off(sentence, kept):
 @pytest.mark.parametrize(("sentence", "aim"), [
     ("To assess quality of storage of vaccines in the community [1].", True),
     ("To observe if medical providers alter their prescribing patterns when pharmacists educate them [2, 3].", True),
+    ("Our aim was to evaluate, retrospectively, the outcome of LA for adrenal lesions larger than 7 cm [3].", True),
+    ("Evaluate the capability of different Computed Tomography scanners to determine stone compositions [4].", True),
     ("The study aimed to evaluate the utility of risk stratification of patients with neutropenic fever [1].", True),
     ("The aim of this study was to analyze the contribution of double-balloon enteroscopy [2].", True),
     ("To test this hypothesis, knee kinematics were recorded before and after replacement [2].", False),
