@@ -102,6 +102,17 @@ def write_batch(folder: Path, files: int, per_file: int = 10) -> list[Path]:
     return paths
 
 
+def shared_papers(prefix: str) -> tuple[Path, dict]:
+    """A fresh work folder whose data folder holds the five shared PDFs in the collection "papers", and the
+    environment that points ``rag`` at it."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {**os.environ, "RAG_DATA_DIR": str(work / "data")}
+    pdfs = [SHARED / "pdfs" / m["file"] for m in json.loads((SHARED / "pdfs" / "manifest.json").read_text())]
+    subprocess.run([RAG, "ingest", *map(str, pdfs), "--collection", "papers"], env=env, check=True,
+                   capture_output=True)
+    return work, env
+
+
 def peak_memory_mb(pid: int) -> float | None:
     """The high-water mark of a process's resident memory (VmHWM), in MB."""
     try:
@@ -295,11 +306,7 @@ def main() -> None:
     server.add_argument("--llm-server-slots", type=int, help="start llama-server with this many parallel slots")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="rag-load-"))
-    env = {**os.environ, "RAG_DATA_DIR": str(work / "data")}
-    pdfs = [SHARED / "pdfs" / m["file"] for m in json.loads((SHARED / "pdfs" / "manifest.json").read_text())]
-    subprocess.run([RAG, "ingest", *map(str, pdfs), "--collection", "papers"], env=env, check=True,
-                   capture_output=True)
+    work, env = shared_papers("rag-load-")
     batch = write_batch(work / "batch", args.files)
 
     load_before = [round(x, 2) for x in os.getloadavg()]

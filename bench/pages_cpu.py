@@ -16,15 +16,12 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-from common import SHARED, write
-from load import ARGS, CHROMIUM, QUESTIONS, RAG, CpuUse
+from common import write
+from load import ARGS, CHROMIUM, QUESTIONS, CpuUse, shared_papers
 
 from tests.ui.server import serve
 
@@ -84,11 +81,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="rag-pages-"))
-    env = {**os.environ, "RAG_DATA_DIR": str(work / "data")}
-    pdfs = [SHARED / "pdfs" / m["file"] for m in json.loads((SHARED / "pdfs" / "manifest.json").read_text())]
-    subprocess.run([RAG, "ingest", *map(str, pdfs), "--collection", "papers"], env=env, check=True,
-                   capture_output=True)
+    work, _ = shared_papers("rag-pages-")
     silent = ThreadingHTTPServer(("127.0.0.1", 0), Silent)
     threading.Thread(target=silent.serve_forever, daemon=True).start()
     llm = f"http://127.0.0.1:{silent.server_address[1]}/v1"

@@ -18,12 +18,13 @@ import re
 from ..text import split_sentences, words
 from .support import claim_text
 
-_LEADING_CITES = re.compile(r"^(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+")
+_CITE = r"\[\d+(?:\s*[,–-]\s*\d+)*\]"  # "[2]", "[2, 3]", "[2-4]"
+_LEADING_CITES = re.compile(rf"^(?:\s*{_CITE})+")
 # A line that opens with a citation and goes on in words on that line: the numbered evidence list copied ("Statins in
 # primary prevention\n[2] Statins reduced ..."); and citations alone on a line, which end the sentence above them
-_LIST_LINE = re.compile(r"\n\s*(?=\[\d+(?:\s*[,–-]\s*\d+)*\][ \t]*[^\s\[.!?])")
-_CITES_LINE = re.compile(r"\s*\n\s*(?=(?:\[\d+(?:\s*[,–-]\s*\d+)*\]\s*)+(?:[.!?]|$))")
-_TRAILING_CITES = re.compile(r"(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])+\s*$")
+_LIST_LINE = re.compile(rf"\n\s*(?={_CITE}[ \t]*[^\s\[.!?])")
+_CITES_LINE = re.compile(rf"\s*\n\s*(?=(?:{_CITE}\s*)+(?:[.!?]|$))")
+_TRAILING_CITES = re.compile(rf"(?:\s*{_CITE})+\s*$")
 _OPENING = re.compile(r"^\s*(?:\[[^\]]*\]?\s*)+")
 _END = re.compile(r"(?:[.!?]|\])[\"'”’)]*$")
 
