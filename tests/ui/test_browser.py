@@ -199,6 +199,12 @@ def test_two_pages_asking_at_once_take_turns_and_the_second_shows_its_place(serv
             assert second is not None, "neither page showed its place in line"
             assistant = pages[second].get_by_test_id("stChatMessage").nth(1)
             expect(assistant.get_by_text("Evidence", exact=True)).to_be_visible()  # shown while it waits
+            # The top bar offers Stop, without Streamlit's running man: redrawn five times a second, it was half of
+            # what a waiting page costs the cores (bench/pages_cpu.py)
+            status = pages[second].get_by_test_id("stStatusWidget")
+            expect(status.get_by_role("button", name="Stop")).to_be_visible()
+            expect(status.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(1)
+            expect(status.get_by_test_id("stStatusWidgetRunningIcon")).to_be_hidden()
             pages[second].wait_for_timeout(500)  # the chat scrolls down to the new line: let it finish
             pages[second].screenshot(path=str(SCREENS / "09-waiting-in-line.png"))
             # Its turn comes: the place goes away, and the answer and its sources follow
