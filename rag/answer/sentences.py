@@ -102,9 +102,10 @@ _AIM = re.compile(r"^(?:To (?:assess|compare|evaluate|determine|investigate|exam
                   r"clarify|elucidate)\b(?!.*\b(?:was|were|is|are|"
                   r"had|has|have|did|does|showed|found|revealed|demonstrated)\b)|(?:The|This|Our|The present) (?:study|"
                   r"trial|review|analysis|research|paper|survey|work) (?:aimed|aims|sought|seeks|was designed|is "
-                  r"designed) to\b|(?:We|The authors) (?:aimed|aim|sought|set out) to\b|The (?:aims?|purpose|"
-                  r"objectives?|goals?) of (?:this|the|our) (?:study|trial|review|work|research) (?:was|were|is|are) "
-                  r"to\b|Our (?:aims?|purpose|objectives?|goals?) (?:was|were|is|are) to\b|(?:Evaluate|Assess|Compare|"
+                  r"designed) to\b|(?:We|The authors) (?:aimed|aim|sought|set out) to\b|The (?:(?:specific|main|"
+                  r"primary|principal|overall) )?(?:aims?|purposes?|objectives?|goals?)(?: of (?:this|the|our) "
+                  r"(?:study|trial|review|work|research))? (?:was|were|is|are) to\b|Our (?:aims?|purpose|objectives?|"
+                  r"goals?) (?:was|were|is|are) to\b|(?:Evaluate|Assess|Compare|"
                   r"Determine|Investigate|Examine|Explore|Identify) (?:the|whether|if|how|a|an)\b)", re.I)
 _FUNCTION = frozenset("a an and as at by for from in into of on or than the to with".split())
 _HEADING = re.compile(r"^[A-Z][\w’'/-]*(?: [\w’'/-]+){0,11}?(?<=[a-z0-9])\s+(?=(?:In|The|All|We|Our|This|These|"

@@ -180,6 +180,10 @@ def test_a_lead_in_about_the_evidence_is_taken_off(sentence, kept):
     ("Evaluate the capability of different Computed Tomography scanners to determine stone compositions [4].", True),
     ("The study aimed to evaluate the utility of risk stratification of patients with neutropenic fever [1].", True),
     ("The aim of this study was to analyze the contribution of double-balloon enteroscopy [2].", True),
+    ("The specific objectives were to assess 1. the organization of patient flow and care within the department "
+     "2. the stakeholder views [2].", True),
+    ("The main aim was to compare two doses of heparin [1].", True),
+    ("The aim was reached in 80% of the patients [1].", False),
     ("To test this hypothesis, knee kinematics were recorded before and after replacement [2].", False),
     ("Toxicity was low in both arms [1].", False),
     ("The study found that rural infants had a higher mortality [4].", False),
