@@ -14,15 +14,11 @@ from rag.engine import Engine
 from rag.errors import RagError
 from rag.settings import Settings
 from rag.ui.auth import signed_in
-from rag.ui.chat import chat
+from rag.ui.chat import chat, page_setup
 from rag.ui.sidebar import sidebar
 from rag.ui.warmup import Warmup, progress
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
-# Streamlit's running man in the top bar is redrawn five times a second for as long as an answer is being written;
-# that makes the browser draw the page again and again, about 40% of what a page waiting for its answer costs the
-# cores it may share with the LLM (bench/pages_cpu.py). The chat says what is going on; the Stop button stays
-QUIET = "<style>[data-testid='stStatusWidgetRunningIcon'] {display: none}</style>"
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,8 +29,7 @@ def create() -> tuple[Engine, Warmup]:
 
 
 def main() -> None:
-    st.set_page_config(page_title="biorag", layout="wide")
-    st.html(QUIET)
+    page_setup()
     st.session_state.setdefault("chats", {})  # the open conversation of each collection
     st.session_state.setdefault("conversation", {})  # its id in the engine's chat store, once saved
     try:

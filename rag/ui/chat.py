@@ -28,6 +28,17 @@ from .filters import asked, chosen_filters
 from .pages import page_image
 from .warmup import EXAMPLES, SAMPLE
 
+# Streamlit's running man in the top bar changes five times a second for as long as the script runs, that is while an
+# answer is written, and the browser lays out and draws the page again each time: half of what a page waiting for
+# its answer costs the cores it may share with the LLM (bench/pages_cpu.py). The Stop button stays
+QUIET = "<style>[data-testid='stStatusWidgetRunningIcon'] {display: none}</style>"
+
+
+def page_setup() -> None:
+    """The page's title and wide layout, and a top bar without the running man (the chat says what is going on)."""
+    st.set_page_config(page_title="biorag", layout="wide")
+    st.html(QUIET)  # styles only: Streamlit puts it where it takes no space
+
 
 def chat(engine: Engine, name: str) -> None:
     """Replay this collection's conversation, then answer a new question as it is written."""
