@@ -46,6 +46,7 @@ def test_dry_run_builds_only_llama_server_from_the_installed_version_and_gives_e
     words = serve.split()
     assert words[0] == str(tmp_path / "llama-server") and words[words.index("-m") + 1] == str(tmp_path / "model.gguf")
     assert " --host 127.0.0.1 --port 9123 --parallel 8 --cont-batching -c 32768 " in serve  # 4096 tokens a slot
+    assert " -b 256 -ub 256 " in serve  # prompts read in chunks, between which the writing slots go on
     assert words[-2:] == ["--alias", "model.gguf"]  # the app knows a catalogued model by its file name
 
 
@@ -93,3 +94,11 @@ def test_a_built_binary_of_this_version_is_started_without_building(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "is built" in done.stdout and f"RAG_LLM_URL=http://127.0.0.1:{port}/v1 make run" in done.stdout
     assert f"served -m {tmp_path / 'model.gguf'} --host 127.0.0.1 --port {port} --parallel 4" in done.stdout
+
+
+def test_the_batch_can_be_set_and_must_be_a_number(tmp_path):
+    done = script(tmp_path, "--dry-run", BATCH="2048")
+    assert done.returncode == 0 and " -b 2048 -ub 2048 " in done.stdout.splitlines()[3]
+    done = script(tmp_path, "--dry-run", BATCH="lots")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: SLOTS, CTX_PER_SLOT, BATCH and LLM_PORT must be whole numbers"
