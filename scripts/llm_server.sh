@@ -28,7 +28,9 @@ CMAKE=${CMAKE:-cmake}
 fail() { echo "error: $*" >&2; exit 1; }
 
 # What to serve, and where: checked first, before minutes of building
-case "$SLOTS$CTX_PER_SLOT$PORT$BATCH" in *[!0-9]*) fail "SLOTS, CTX_PER_SLOT, BATCH and LLM_PORT must be whole numbers" ;; esac
+case "$SLOTS$CTX_PER_SLOT$PORT$BATCH" in
+  *[!0-9]*) fail "SLOTS, CTX_PER_SLOT, BATCH and LLM_PORT must be whole numbers" ;;
+esac
 [ -f "$MODEL" ] || fail "no model at $MODEL: run \`make install\` (it installs the default answerer) or set MODEL=path/to/model.gguf"
 if [ -z "$DRY" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   fail "port $PORT on 127.0.0.1 is in use (a server already running?): stop it or set LLM_PORT=another port"
@@ -50,7 +52,8 @@ CONFIGURE=("$CMAKE" -S "$SRC" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DBUIL
 [ -n "$CMAKE_ARGS" ] && CONFIGURE+=($CMAKE_ARGS)
 BUILD=("$CMAKE" --build "$WORK/build" --target llama-server -j "${JOBS:-2}")
 SERVE=("$BIN" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --parallel "$SLOTS" --cont-batching
-  -c "$((CTX_PER_SLOT * SLOTS))" -b "$BATCH" -ub "$BATCH" --no-webui --alias "$(basename "$MODEL")")  # named by its file, not its path
+  -c "$((CTX_PER_SLOT * SLOTS))" -b "$BATCH" -ub "$BATCH" --no-webui
+  --alias "$(basename "$MODEL")")  # named by its file, not its path
 # shellcheck disable=SC2206  # extra flags as words
 [ -n "${LLAMA_SERVER_ARGS:-}" ] && SERVE+=($LLAMA_SERVER_ARGS)
 

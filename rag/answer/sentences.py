@@ -165,7 +165,7 @@ def fragment(sentence: str) -> bool:
 def with_full_stop(sentence: str) -> str:
     """A sentence that ends in its citation with no full stop, as a model listing evidence line by line writes it,
     with one ("X fell [1]" -> "X fell [1]."), so that sentences shown one after another read as sentences."""
-    if _TRAILING_CITES.search(sentence) and not _TRAILING_CITES.sub("", sentence).rstrip().endswith(("!", "?", ".")):
+    if _TRAILING_CITES.search(sentence) and not complete(_TRAILING_CITES.sub("", sentence)):
         return sentence.rstrip() + "."
     return sentence
 
